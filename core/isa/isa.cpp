@@ -1,0 +1,56 @@
+#include "core/isa/isa.hpp"
+
+#include <Zydis/Zydis.h>
+
+#include <array>
+
+namespace xlat::core {
+
+using namespace isa_flags;
+using namespace isa_attr;
+
+const OpInfo op_info[OP_COUNT] = {
+#define X(name, zy, fn, fr, fw, at) {#name, &fn, fr, fw, at},
+#include "core/isa/table.inc"
+#undef X
+};
+
+namespace {
+struct MnemonicMap {
+  std::array<uint16_t, ZYDIS_MNEMONIC_MAX_VALUE + 1> to_op{};
+  MnemonicMap() {
+    to_op.fill(OP_INVALID);
+#define X(name, zy, fn, fr, fw, at) to_op[ZYDIS_MNEMONIC_##zy] = OP_##name;
+#include "core/isa/table.inc"
+#undef X
+    to_op[ZYDIS_MNEMONIC_INVALID] = OP_INVALID;
+  }
+};
+const MnemonicMap mnemonic_map;
+}  // namespace
+
+uint16_t op_for_mnemonic(unsigned m) {
+  return m < mnemonic_map.to_op.size() ? mnemonic_map.to_op[m] : uint16_t(OP_INVALID);
+}
+
+uint16_t refine_form(uint16_t op, const DecodedInsn& in) {
+  auto kind = [&](unsigned n) { return n < in.nops ? in.o[n].kind : OpKind::None; };
+  auto far = [&]() { return kind(0) == OpKind::Far || (kind(0) == OpKind::Mem && in.o[0].size > 4); };
+  switch (op) {
+    case OP_MOV:
+      if (kind(0) == OpKind::SReg || kind(1) == OpKind::SReg) return kind(0) == OpKind::SReg ? uint16_t(OP_MOV_SREG) : uint16_t(OP_MOV);
+      if (kind(0) == OpKind::CReg || kind(1) == OpKind::CReg) return OP_MOV_CR;
+      if (kind(0) == OpKind::DReg || kind(1) == OpKind::DReg) return OP_MOV_DR;
+      return op;
+    case OP_JMP:
+      return far() ? uint16_t(OP_JMP_FAR) : op;
+#ifdef XLAT_HAVE_CALL_FAR
+    case OP_CALL:
+      return far() ? uint16_t(OP_CALL_FAR) : op;
+#endif
+    default:
+      return op;
+  }
+}
+
+}  // namespace xlat::core

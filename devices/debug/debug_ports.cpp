@@ -1,0 +1,1 @@
+#include "devices/debug/debug_ports.hpp"

@@ -1,0 +1,154 @@
+// The xlat command: QEMU-style options, a machine, a loader, and a run.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bios/loaders/loaders.hpp"
+#include "core/interp/interpreter.hpp"
+#include "core/machine.hpp"
+#include "devices/debug/debug_ports.hpp"
+
+namespace {
+
+constexpr int EXIT_USAGE = 2;
+
+struct Options {
+  uint64_t ram_mb = 128;
+  std::string kernel, flat, append, engine = "interp";
+  uint32_t flat_addr = 0x7C00;
+  bool no_reboot = false;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  fmt::print(stderr, "xlat: {}\nTry 'xlat -help' for the list of options.\n", msg);
+  std::exit(EXIT_USAGE);
+}
+
+void print_help() {
+  fmt::print(
+      "usage: xlat [options]\n"
+      "  -m MEGS             guest RAM in MiB (default 128; suffixes M and G accepted)\n"
+      "  -kernel FILE        boot a multiboot v1 kernel (ELF32 or a.out kludge)\n"
+      "  -append CMDLINE     kernel command line\n"
+      "  -flat FILE          load a flat binary at 0x7C00 and run it in real mode\n"
+      "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
+      "  -engine interp      CPU engine\n"
+      "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
+      "  -help, -version\n"
+      "Debug ports: 0xE9 prints to stdout; a write of V to 0xF4 exits with status (V<<1)|1.\n");
+}
+
+uint64_t parse_number(const std::string& opt, const std::string& v) {
+  try {
+    size_t pos = 0;
+    uint64_t n = std::stoull(v, &pos, 0);
+    if (pos != v.size()) throw std::invalid_argument(v);
+    return n;
+  } catch (const std::exception&) {
+    usage_error(fmt::format("{}: '{}' is not a number", opt, v));
+  }
+}
+
+uint64_t parse_megs(const std::string& v) {
+  std::string num = v;
+  uint64_t mult = 1;
+  if (!num.empty() && (num.back() == 'M' || num.back() == 'm')) num.pop_back();
+  else if (!num.empty() && (num.back() == 'G' || num.back() == 'g')) num.pop_back(), mult = 1024;
+  uint64_t n = parse_number("-m", num) * mult;
+  if (n < 1 || n > 3072) usage_error(fmt::format("-m: {} MiB is out of range (1..3072)", n));
+  return n;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 2 && a[0] == '-' && a[1] == '-') a = a.substr(1);  // --opt == -opt
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(fmt::format("option '{}' needs an argument", a));
+      return argv[++i];
+    };
+    if (a == "-help" || a == "-h") {
+      print_help();
+      std::exit(0);
+    } else if (a == "-version") {
+      fmt::print("xlat 0.1\n");
+      std::exit(0);
+    } else if (a == "-m") {
+      o.ram_mb = parse_megs(value());
+    } else if (a == "-kernel") {
+      o.kernel = value();
+    } else if (a == "-append") {
+      o.append = value();
+    } else if (a == "-flat") {
+      o.flat = value();
+    } else if (a == "-flat-addr") {
+      o.flat_addr = uint32_t(parse_number(a, value()));
+    } else if (a == "-engine") {
+      o.engine = value();
+      if (o.engine != "interp") usage_error(fmt::format("-engine: unknown engine '{}' (available: interp)", o.engine));
+    } else if (a == "-no-reboot") {
+      o.no_reboot = true;
+    } else {
+      usage_error(fmt::format("unknown option '{}'", argv[i]));
+    }
+  }
+  if (o.kernel.empty() == o.flat.empty()) usage_error("give exactly one of -kernel FILE or -flat FILE");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace xlat;
+  Options opt = parse(argc, argv);
+  std::vector<uint8_t> image;
+  try {
+    image = boot::read_file(opt.kernel.empty() ? opt.flat : opt.kernel);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "xlat: {}\n", e.what());
+    return EXIT_USAGE;
+  }
+
+  core::Machine m(opt.ram_mb << 20);
+  m.set_engine(std::make_unique<core::Interpreter>(m.bus));
+  m.no_reboot = opt.no_reboot;
+
+  dev::DebugConsole console([](uint8_t ch) {
+    std::fputc(ch, stdout);
+    if (ch == '\n') std::fflush(stdout);
+  });
+  dev::DebugExit debug_exit([&m](uint32_t v) {
+    m.request_stop(core::StopKind::DebugExit, int(((v << 1) | 1) & 0xFF), "debug exit");
+  });
+  m.bus.map_io(0xE9, 1, &console);
+  m.bus.map_io(0xF4, 1, &debug_exit);
+
+  auto load = [&](core::Machine& mm) {
+    if (!opt.kernel.empty()) {
+      if (!boot::is_multiboot(image))
+        throw std::runtime_error("'" + opt.kernel + "' is not a multiboot kernel (no multiboot header)");
+      boot::load_multiboot(mm, image, opt.append);
+    } else {
+      boot::load_flat(mm, image, opt.flat_addr);
+    }
+  };
+  try {
+    load(m);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "xlat: {}\n", e.what());
+    return EXIT_USAGE;
+  }
+  m.on_reset = [&](core::Machine& mm) { load(mm); };
+
+  core::RunResult r = m.run();
+  std::fflush(stdout);
+  if (r.kind != core::StopKind::DebugExit) fmt::print(stderr, "xlat: {}\n", r.message);
+  return r.exit_status;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing xlat needs, from Debian's archive.
+# Idempotent: installs only packages that are missing. Usage: tools/setup.sh
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libzydis-dev libasmjit-dev libcapstone-dev libfmt-dev catch2 nasm
+  libunicorn-dev   # tests only: the differential fuzzer
+  binutils         # ld for the multiboot test program
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
