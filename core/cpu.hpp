@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 
 #include "core/bus.hpp"
 #include "core/cpu_state.hpp"
@@ -269,6 +270,10 @@ class Cpu {
   // Takes a pending external interrupt if EFLAGS.IF allows; returns true if
   // one was delivered.
   bool service_interrupts();
+  // Observes exceptions before delivery (tests, debugger "catch"): if it
+  // returns true the exception is not delivered and the run stops
+  // (ev::STOP) with EIP at the faulting instruction.
+  std::function<bool(const GuestFault&)> fault_hook;
   // Set by a triple fault (for the board's message).
   const char* shutdown_reason = nullptr;
 

@@ -18,6 +18,10 @@ void Cpu::handle_fault(const GuestFault& f) {
   bool has = f.has_error;
   uint32_t err = f.error;
   s.halted = 0;
+  if (fault_hook && fault_hook(f)) {
+    events.fetch_or(ev::STOP);
+    return;
+  }
   for (int depth = 0; depth < 8; ++depth) {
     try {
       materialize_flags();

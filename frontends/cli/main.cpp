@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bios/loaders/loaders.hpp"
-#include "core/interp/interpreter.hpp"
+#include "translator/engines.hpp"
 #include "core/machine.hpp"
 #include "devices/debug/debug_ports.hpp"
 
@@ -92,7 +92,7 @@ Options parse(int argc, char** argv) {
       o.flat_addr = uint32_t(parse_number(a, value()));
     } else if (a == "-engine") {
       o.engine = value();
-      if (o.engine != "interp") usage_error(fmt::format("-engine: unknown engine '{}' (available: interp)", o.engine));
+      { bool ok = false; for (auto& n : xlat::translator::engine_names()) ok |= n == o.engine; if (!ok) usage_error(fmt::format("-engine: unknown engine '{}'", o.engine)); }
     } else if (a == "-no-reboot") {
       o.no_reboot = true;
     } else {
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   }
 
   core::Machine m(opt.ram_mb << 20);
-  m.set_engine(std::make_unique<core::Interpreter>(m.bus));
+  m.set_engine(translator::make_engine(opt.engine, m.bus));
   m.no_reboot = opt.no_reboot;
 
   dev::DebugConsole console([](uint8_t ch) {
