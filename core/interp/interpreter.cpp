@@ -50,6 +50,8 @@ DecodedBlock* Interpreter::build(Cpu& c, uint64_t phys, uint64_t key) {
     page_blocks_[pg].push_back(key);
     if (blk->pages[1] == blk->pages[0]) break;
   }
+  blk->bytes = 0;
+  for (const DecodedInsn& in : blk->insns) blk->bytes += in.len;
   ++blocks_decoded;
   DecodedBlock* raw = blk.get();
   blocks_[key] = std::move(blk);
@@ -58,25 +60,24 @@ DecodedBlock* Interpreter::build(Cpu& c, uint64_t phys, uint64_t key) {
 
 DecodedBlock* Interpreter::lookup(Cpu& c, uint64_t phys) {
   const uint64_t key = phys | (uint64_t(c.code32()) << 32);
-  if (last_ && last_->key == key) return last_;
-  auto it = blocks_.find(key);
-  DecodedBlock* b = it != blocks_.end() ? it->second.get() : build(c, phys, key);
-  if (b->pages[1] != b->pages[0]) {
+  DecodedBlock*& slot = fast_[fast_index(key)];
+  DecodedBlock* b = slot;
+  if (!b || b->key != key) {
+    auto it = blocks_.find(key);
+    b = it != blocks_.end() ? it->second.get() : build(c, phys, key);
+    slot = b;
+  }
+  if (b->pages[1] != b->pages[0]) [[unlikely]] {
     // A block ending in a page-crossing instruction is valid only while the
     // second page maps to the same physical page.
-    const DecodedInsn& last = b->insns.back();
     uint32_t lin = uint32_t(c.s.seg[CS].base + c.s.eip);
-    uint32_t off = 0;
-    for (const DecodedInsn& in : b->insns) off += in.len;
-    (void)last;
-    uint64_t p1 = c.translate((lin + off - 1) & ~0xFFFu, Access::Fetch, c.user()) & ~0xFFFull;
+    uint64_t p1 = c.translate((lin + b->bytes - 1) & ~0xFFFu, Access::Fetch, c.user()) & ~0xFFFull;
     if (p1 != b->pages[1]) {
       code_page_written(b->pages[0]);
-      flush_graveyard();
       b = build(c, phys, key);
+      fast_[fast_index(key)] = b;
     }
   }
-  last_ = b;
   return b;
 }
 
@@ -92,10 +93,13 @@ void Interpreter::exec_block(Cpu& c, bool single) {
   const DecodedInsn* p = b->insns.data();
   const DecodedInsn* end = single ? p + 1 : p + b->insns.size();
   const bool c32 = c.code32();
+  // A block that ends beyond the CS limit (the limit shrank since it was
+  // decoded) runs one instruction at a time with the check.
+  const bool limit_checks = uint64_t(eip) + b->bytes - 1 > cs.hi;
   for (; p != end; ++p) {
     uint32_t nx = eip + p->len;
     if (!c32) nx &= 0xFFFF;
-    if (nx - 1 > cs.hi && nx != 0) raise_fault(VEC_GP, 0);  // instruction runs past the CS limit
+    if (limit_checks && uint64_t(eip) + p->len - 1 > cs.hi) raise_fault(VEC_GP, 0);
     c.next_eip = nx;
     p->fn(c, *p);
     eip = c.next_eip;
@@ -156,7 +160,8 @@ void Interpreter::code_page_written(uint64_t ppage) {
     for (uint64_t key : it->second) {
       auto b = blocks_.find(key);
       if (b == blocks_.end()) continue;
-      if (last_ == b->second.get()) last_ = nullptr;
+      DecodedBlock*& slot = fast_[fast_index(key)];
+      if (slot == b->second.get()) slot = nullptr;
       graveyard_.push_back(std::move(b->second));  // may be the running block: free later
       blocks_.erase(b);
       ++block_invalidations;
@@ -171,7 +176,7 @@ void Interpreter::flush_all_code() {
   blocks_.clear();
   for (auto& [pg, keys] : page_blocks_) cpu_bus_clear_(pg);
   page_blocks_.clear();
-  last_ = nullptr;
+  for (auto& f : fast_) f = nullptr;
 }
 
 void Interpreter::flush_graveyard() { graveyard_.clear(); }

@@ -25,6 +25,7 @@ namespace xlat::core {
 struct DecodedBlock {
   uint64_t key;
   uint64_t pages[2];  // physical pages the bytes came from (pages[1] == pages[0] if one)
+  uint32_t bytes;     // total length of the instructions
   std::vector<DecodedInsn> insns;
 };
 
@@ -58,7 +59,10 @@ class Interpreter final : public Engine {
   std::unordered_map<uint64_t, std::unique_ptr<DecodedBlock>> blocks_;
   std::vector<std::unique_ptr<DecodedBlock>> graveyard_;  // invalidated, freed between blocks
   std::unordered_map<uint64_t, std::vector<uint64_t>> page_blocks_;  // ppage -> block keys
-  DecodedBlock* last_ = nullptr;
+  // Direct-mapped front cache over blocks_ (key hash -> block), cleared with it.
+  static constexpr unsigned FAST_BITS = 12;
+  DecodedBlock* fast_[1u << FAST_BITS] = {};
+  static unsigned fast_index(uint64_t key) { return unsigned((key ^ (key >> 13)) & ((1u << FAST_BITS) - 1)); }
 };
 
 }  // namespace xlat::core
