@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Behaviour of the xlat command line: clear errors with exit status 2 for bad
+# input, the debug console and the debug-exit status for good input.
+# Usage: cli_test.sh XLAT_BINARY
+set -u
+XLAT=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+
+# expect NAME EXPECTED_STATUS STDERR_PATTERN STDOUT_PATTERN -- ARGS...
+expect() {
+  local name=$1 want=$2 errpat=$3 outpat=$4
+  shift 5
+  "$XLAT" "$@" >"$T/out" 2>"$T/err" </dev/null
+  local rc=$?
+  local ok=1
+  [ "$rc" = "$want" ] || ok=0
+  [ -z "$errpat" ] || grep -qE -- "$errpat" "$T/err" || ok=0
+  [ -z "$outpat" ] || grep -qE -- "$outpat" "$T/out" || ok=0
+  if [ $ok = 1 ]; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name: status $rc (want $want)"
+    echo "  stderr: $(head -c 400 "$T/err")"
+    echo "  stdout: $(head -c 400 "$T/out")"
+    fail=1
+  fi
+}
+
+printf 'hello' >"$T/notmb.bin"
+cat >"$T/hello.asm" <<'ASM'
+bits 16
+org 0x7c00
+  mov si, msg
+.next:
+  lodsb
+  test al, al
+  jz .done
+  out 0xe9, al
+  jmp .next
+.done:
+  mov al, 21
+  out 0xf4, al
+msg: db "hello from real mode", 10, 0
+ASM
+nasm -f bin -o "$T/hello.bin" "$T/hello.asm" || { echo "nasm failed"; exit 1; }
+printf '\xfa\xf4' >"$T/clihlt.bin"   # cli; hlt
+
+expect "unknown option" 2 "unknown option '-frobnicate'" "" -- -frobnicate
+expect "missing argument" 2 "needs an argument" "" -- -kernel
+expect "no program" 2 "exactly one of" "" --
+expect "missing file" 2 "cannot open '$T/nope.elf'" "" -- -kernel "$T/nope.elf"
+expect "not multiboot" 2 "not a multiboot kernel" "" -- -kernel "$T/notmb.bin"
+expect "bad memory size" 2 "-m: 'lots' is not a number" "" -- -m lots -flat "$T/hello.bin"
+expect "memory out of range" 2 "out of range" "" -- -m 0 -flat "$T/hello.bin"
+expect "unknown engine" 2 "unknown engine 'warp'" "" -- -engine warp -flat "$T/hello.bin"
+expect "help" 0 "" "usage: xlat" -- -help
+expect "flat program and debug exit" 43 "" "^hello from real mode$" -- -flat "$T/hello.bin"
+expect "halt with interrupts off" 0 "halted with interrupts disabled" "" -- -flat "$T/clihlt.bin"
+exit $fail
