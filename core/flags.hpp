@@ -23,7 +23,9 @@ constexpr uint32_t ARITH = CF | PF | AF | ZF | SF | OF;
 constexpr uint32_t FIXED1 = 1u << 1;  // bit 1 always reads as 1
 }  // namespace fl
 
-enum LazyOp : uint8_t { LF_NONE, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC };
+// LF_ADC/LF_SBB are ADC/SBB with a carry (borrow) in of 1; with a carry in
+// of 0 they are exactly ADD/SUB and are recorded as LF_ADD/LF_SUB.
+enum LazyOp : uint8_t { LF_NONE, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC, LF_ADC, LF_SBB };
 
 struct LazyFlags {
   uint32_t res;
@@ -54,6 +56,14 @@ inline uint32_t lazy_eval(const LazyFlags& lf, uint32_t eflags) {
       break;
     case LF_SUB:
       if (a < b) f |= fl::CF;
+      if (((a ^ b) & (a ^ r)) & sb) f |= fl::OF;
+      break;
+    case LF_ADC:  // res = a + b + 1
+      if (r <= a) f |= fl::CF;
+      if (((a ^ r) & (b ^ r)) & sb) f |= fl::OF;
+      break;
+    case LF_SBB:  // res = a - b - 1
+      if (a <= b) f |= fl::CF;
       if (((a ^ b) & (a ^ r)) & sb) f |= fl::OF;
       break;
     case LF_LOGIC:
