@@ -126,6 +126,7 @@ rm16:
         xor ax, ax
         mov ss, ax
         mov sp, STACK16_TOP
+        o32 lidt [real_idtr]                    ; the IVT at 0 again
         mov ds, ax                              ; base 0, the limit stays
         mov fs, ax
         mov gs, ax
@@ -179,6 +180,12 @@ rm16:
 .sub:   ret
 .stack_bad:
         FAIL 0x18
+
+        align 4
+        dw 0
+real_idtr:
+        dw 0x3FF                                ; real-mode IVT: 256 * 4 bytes
+        dd 0
 
         LIB16
         LIB32
