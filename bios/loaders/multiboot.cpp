@@ -59,6 +59,14 @@ void enter_flat_protected_mode(core::Cpu& c, uint32_t eip) {
   c.s.eip = eip;
 }
 
+void enter_flat_protected_mode(core::Machine& m, uint32_t eip) {
+  const uint64_t gdt[4] = {0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull};
+  m.bus.copy_to(LOADER_GDT, gdt, sizeof(gdt));
+  enter_flat_protected_mode(m.cpu, eip);
+  m.cpu.s.gdtr.base = LOADER_GDT;
+  m.cpu.s.gdtr.limit = sizeof(gdt) - 1;
+}
+
 void load_multiboot(core::Machine& m, const std::vector<uint8_t>& img, const std::string& cmdline) {
   const long hdr = find_header(img);
   if (hdr < 0) throw std::runtime_error("no multiboot header in the first 8 KiB");
@@ -133,7 +141,7 @@ void load_multiboot(core::Machine& m, const std::vector<uint8_t>& img, const std
 
   core::Cpu& c = m.cpu;
   c.reset();
-  enter_flat_protected_mode(c, entry);
+  enter_flat_protected_mode(m, entry);
   c.s.gpr[core::EAX] = MB_BOOT_MAGIC;
   c.s.gpr[core::EBX] = INFO_ADDR;
 }

@@ -20,7 +20,7 @@ constexpr int EXIT_USAGE = 2;
 
 struct Options {
   uint64_t ram_mb = 128;
-  std::string kernel, flat, append, engine = "interp";
+  std::string kernel, initrd, flat, append, engine = "interp";
   uint32_t flat_addr = 0x7C00;
   bool no_reboot = false;
 };
@@ -34,7 +34,8 @@ void print_help() {
   fmt::print(
       "usage: xlat [options]\n"
       "  -m MEGS             guest RAM in MiB (default 128; suffixes M and G accepted)\n"
-      "  -kernel FILE        boot a multiboot v1 kernel (ELF32 or a.out kludge)\n"
+      "  -kernel FILE        boot a Linux bzImage or a multiboot v1 kernel (ELF32 or a.out kludge)\n"
+      "  -initrd FILE        initial ramdisk for a Linux kernel\n"
       "  -append CMDLINE     kernel command line\n"
       "  -flat FILE          load a flat binary at 0x7C00 and run it in real mode\n"
       "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
@@ -84,6 +85,8 @@ Options parse(int argc, char** argv) {
       o.ram_mb = parse_megs(value());
     } else if (a == "-kernel") {
       o.kernel = value();
+    } else if (a == "-initrd") {
+      o.initrd = value();
     } else if (a == "-append") {
       o.append = value();
     } else if (a == "-flat") {
@@ -100,6 +103,7 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.kernel.empty() == o.flat.empty()) usage_error("give exactly one of -kernel FILE or -flat FILE");
+  if (!o.initrd.empty() && o.kernel.empty()) usage_error("-initrd needs -kernel");
   return o;
 }
 
@@ -108,9 +112,10 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace xlat;
   Options opt = parse(argc, argv);
-  std::vector<uint8_t> image;
+  std::vector<uint8_t> image, initrd;
   try {
     image = boot::read_file(opt.kernel.empty() ? opt.flat : opt.kernel);
+    if (!opt.initrd.empty()) initrd = boot::read_file(opt.initrd);
   } catch (const std::exception& e) {
     fmt::print(stderr, "xlat: {}\n", e.what());
     return EXIT_USAGE;
@@ -132,9 +137,14 @@ int main(int argc, char** argv) {
 
   auto load = [&](core::Machine& mm) {
     if (!opt.kernel.empty()) {
-      if (!boot::is_multiboot(image))
-        throw std::runtime_error("'" + opt.kernel + "' is not a multiboot kernel (no multiboot header)");
-      boot::load_multiboot(mm, image, opt.append);
+      if (boot::is_linux_bzimage(image)) {
+        boot::load_linux(mm, image, initrd, opt.append);
+      } else if (boot::is_multiboot(image)) {
+        if (!initrd.empty()) throw std::runtime_error("-initrd is for Linux kernels; this is a multiboot kernel");
+        boot::load_multiboot(mm, image, opt.append);
+      } else {
+        throw std::runtime_error("'" + opt.kernel + "' is not a Linux bzImage or a multiboot kernel");
+      }
     } else {
       boot::load_flat(mm, image, opt.flat_addr);
     }

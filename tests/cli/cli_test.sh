@@ -51,7 +51,7 @@ expect "unknown option" 2 "unknown option '-frobnicate'" "" -- -frobnicate
 expect "missing argument" 2 "needs an argument" "" -- -kernel
 expect "no program" 2 "exactly one of" "" --
 expect "missing file" 2 "cannot open '$T/nope.elf'" "" -- -kernel "$T/nope.elf"
-expect "not multiboot" 2 "not a multiboot kernel" "" -- -kernel "$T/notmb.bin"
+expect "not multiboot" 2 "is not a Linux bzImage or a multiboot kernel" "" -- -kernel "$T/notmb.bin"
 expect "bad memory size" 2 "-m: 'lots' is not a number" "" -- -m lots -flat "$T/hello.bin"
 expect "memory out of range" 2 "out of range" "" -- -m 0 -flat "$T/hello.bin"
 expect "unknown engine" 2 "unknown engine 'warp'" "" -- -engine warp -flat "$T/hello.bin"
