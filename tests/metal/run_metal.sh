@@ -94,6 +94,7 @@ status=$?
 
 # ------------------------------------------------------------ check
 fail=0
+stdout_bad=0
 problems=()
 
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
@@ -137,6 +138,7 @@ if [ ${#expect_out[@]} -gt 0 ]; then
     if ! missing=$(match_in_order line "$tmp/stdout" "${expect_out[@]}"); then
         problems+=("stdout: expected line not found (in order): '$missing'")
         fail=1
+        stdout_bad=1
     fi
 fi
 if [ ${#expect_err[@]} -gt 0 ]; then
@@ -156,7 +158,7 @@ echo "command: ${cmd[*]}"
 for p in "${problems[@]}"; do
     echo "  - $p"
 done
-if [ ${#expect_out[@]} -gt 0 ]; then
+if [ "$stdout_bad" -eq 1 ]; then
     printf '%s\n' "${expect_out[@]}" >"$tmp/expected"
     tr -d '\r' <"$tmp/stdout" | sed 's/[[:space:]]*$//' >"$tmp/actual"
     echo "---- diff: expected stdout lines vs actual stdout ----"
