@@ -35,6 +35,8 @@ enum class IntKind : uint8_t {
   External,   // INTR/NMI from the interrupt controller
   Software,   // INT n, INT3, INTO (gate DPL >= CPL required; IOPL rules in v86)
   Icebp,      // INT1 (F1): like an exception for privilege checks
+  SoftwareException,  // INT3, INTO: gate DPL checked as for INT n, but not
+                      // IOPL-sensitive in v86 mode (SDM INT n: "VM=1 and IOPL<3 and INT n")
 };
 
 // Asynchronous requests checked at block boundaries (Cpu::events).

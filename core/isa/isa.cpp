@@ -44,10 +44,8 @@ uint16_t refine_form(uint16_t op, const DecodedInsn& in) {
       return op;
     case OP_JMP:
       return far() ? uint16_t(OP_JMP_FAR) : op;
-#ifdef XLAT_HAVE_CALL_FAR
     case OP_CALL:
       return far() ? uint16_t(OP_CALL_FAR) : op;
-#endif
     default:
       return op;
   }
