@@ -23,6 +23,7 @@
 #include "core/decode/decoder.hpp"
 #include "core/exceptions.hpp"
 #include "core/mmu/tlb.hpp"
+#include "core/trace.hpp"
 
 namespace xlat::core {
 
@@ -307,6 +308,7 @@ class Cpu {
   }
 
   CodeObserver* code_observer = nullptr;
+  Tracer* tracer = nullptr;  // -d trace points (null: tracing off)
 
   // --- debugging (debug registers, single-step) ----------------------------
   // True when instruction breakpoints are armed (the engines then run one

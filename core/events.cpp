@@ -23,6 +23,7 @@ void Cpu::handle_fault(const GuestFault& f) {
     return;
   }
   for (int depth = 0; depth < 8; ++depth) {
+    if (tracer && tracer->on(trace::INT | trace::MMU)) tracer->interrupt(*this, vec, false, has, err);
     try {
       materialize_flags();
       deliver_interrupt(vec, IntKind::Exception, has, err, uint32_t(s.eip));
@@ -42,6 +43,7 @@ void Cpu::handle_fault(const GuestFault& f) {
     }
   }
   shutdown_reason = "triple fault";
+  if (tracer && tracer->on(trace::GUEST_ERRORS)) tracer->message(trace::GUEST_ERRORS, "triple fault");
   events.fetch_or(ev::SHUTDOWN | ev::STOP);
 }
 
@@ -61,6 +63,7 @@ bool Cpu::service_interrupts() {
   if ((e & ev::IRQ) && (s.eflags & fl::IF) && intc) {
     uint8_t vector = intc->acknowledge();
     s.halted = 0;
+    if (tracer && tracer->on(trace::INT)) tracer->interrupt(*this, vector, true, false, 0);
     try {
       materialize_flags();
       deliver_interrupt(vector, IntKind::External, false, 0, uint32_t(s.eip));

@@ -53,6 +53,8 @@ DecodedBlock* Interpreter::build(Cpu& c, uint64_t phys, uint64_t key) {
   blk->bytes = 0;
   for (const DecodedInsn& in : blk->insns) blk->bytes += in.len;
   ++blocks_decoded;
+  if (c.tracer && c.tracer->on(trace::IN_ASM))
+    c.tracer->block_decoded(c, uint32_t(c.s.eip), phys, unsigned(blk->insns.size()), blk->bytes);
   DecodedBlock* raw = blk.get();
   blocks_[key] = std::move(blk);
   return raw;
@@ -90,6 +92,8 @@ void Interpreter::exec_block(Cpu& c, bool single) {
                                                 : c.translate(lin, Access::Fetch, c.user());
   if (eip > cs.hi) raise_fault(VEC_GP, 0);
   DecodedBlock* b = lookup(c, phys);
+  if (c.tracer && c.tracer->on(trace::EXEC | trace::CPU)) [[unlikely]]
+    c.tracer->block_exec(c, phys);
   const DecodedInsn* p = b->insns.data();
   const DecodedInsn* end = single ? p + 1 : p + b->insns.size();
   const bool c32 = c.code32();

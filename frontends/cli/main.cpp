@@ -13,6 +13,7 @@
 #include "translator/engines.hpp"
 #include "core/machine.hpp"
 #include "devices/debug/debug_ports.hpp"
+#include "frontends/cli/trace_log.hpp"
 
 namespace {
 
@@ -23,6 +24,7 @@ struct Options {
   std::string kernel, initrd, flat, append, engine = "interp";
   uint32_t flat_addr = 0x7C00;
   bool no_reboot = false;
+  std::string log_classes, log_file, dfilter;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -41,6 +43,9 @@ void print_help() {
       "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
       "  -engine interp      CPU engine\n"
       "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
+      "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
+      "  -D FILE             write the log to FILE instead of stderr\n"
+      "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
       "  -help, -version\n"
       "Debug ports: 0xE9 prints to stdout; a write of V to 0xF4 exits with status (V<<1)|1.\n");
 }
@@ -96,6 +101,16 @@ Options parse(int argc, char** argv) {
     } else if (a == "-engine") {
       o.engine = value();
       { bool ok = false; for (auto& n : xlat::translator::engine_names()) ok |= n == o.engine; if (!ok) usage_error(fmt::format("-engine: unknown engine '{}'", o.engine)); }
+    } else if (a == "-d") {
+      o.log_classes = value();
+      if (o.log_classes == "help") {
+        fmt::print("{}", xlat::cli::TraceLog::help());
+        std::exit(0);
+      }
+    } else if (a == "-D") {
+      o.log_file = value();
+    } else if (a == "-dfilter") {
+      o.dfilter = value();
     } else if (a == "-no-reboot") {
       o.no_reboot = true;
     } else {
@@ -121,7 +136,22 @@ int main(int argc, char** argv) {
     return EXIT_USAGE;
   }
 
+  cli::TraceLog log;
+  if (!opt.log_classes.empty()) {
+    if (auto err = log.parse_classes(opt.log_classes); !err.empty()) usage_error(err);
+  }
+  if (!opt.log_file.empty()) {
+    if (auto err = log.open(opt.log_file); !err.empty()) usage_error(err);
+  }
+  if (!opt.dfilter.empty()) {
+    const auto dots = opt.dfilter.find("..");
+    if (dots == std::string::npos) usage_error("-dfilter: expected LO..HI");
+    log.set_filter(uint32_t(parse_number("-dfilter", "0x" + opt.dfilter.substr(0, dots))),
+                   uint32_t(parse_number("-dfilter", "0x" + opt.dfilter.substr(dots + 2))));
+  }
+
   core::Machine m(opt.ram_mb << 20);
+  if (log.mask) m.cpu.tracer = &log;
   m.set_engine(translator::make_engine(opt.engine, m.bus));
   m.no_reboot = opt.no_reboot;
 
