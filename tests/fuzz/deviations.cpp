@@ -1,0 +1,92 @@
+// Known Unicorn deviations; see deviations.hpp and KNOWN_DEVIATIONS.md.
+#include "tests/fuzz/deviations.hpp"
+
+#include "core/decode/decoder.hpp"
+#include "tests/fuzz/layout.hpp"
+
+namespace xlat::fuzz {
+
+namespace {
+
+struct Insn {
+  const uint8_t* bytes;  // from the first prefix
+  const core::DecodedInsn& in;
+  const InsnInfo& info;
+  uint8_t opcode() const {  // first opcode byte after the prefixes
+    unsigned i = 0;
+    while (i < in.len && is_prefix(bytes[i])) ++i;
+    return bytes[i];
+  }
+  uint8_t byte_at(unsigned n) const {  // n-th byte after the prefixes
+    unsigned i = 0;
+    while (i < in.len && is_prefix(bytes[i])) ++i;
+    return bytes[i + n];
+  }
+  static bool is_prefix(uint8_t b) {
+    return b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65 || b == 0x66 ||
+           b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3;
+  }
+};
+
+struct DeviationRule {
+  const char* name;
+  const char* reason;
+  bool (*match)(const Insn&);
+};
+
+const DeviationRule kRules[] = {
+    {"test-f6-f7-reg1",
+     "TEST r/m, imm encoded with ModRM.reg=1 (F6 /1, F7 /1, an alias of /0 on Intel and AMD CPUs): "
+     "Unicorn stops with UC_ERR_INSN_INVALID",
+     [](const Insn& x) {
+       const uint8_t op = x.opcode();
+       return x.info.mnem == "TEST" && (op == 0xF6 || op == 0xF7) && ((x.byte_at(1) >> 3) & 7) == 1;
+     }},
+    {"hint-nop-0f18-reg",
+     "0F 18 /r with a register operand (a hint NOP; the memory forms are PREFETCHh): Unicorn raises #UD, "
+     "Intel and AMD CPUs execute a NOP",
+     [](const Insn& x) {
+       return x.info.mnem == "NOP" && x.opcode() == 0x0F && x.byte_at(1) == 0x18 && (x.byte_at(2) >> 6) == 3;
+     }},
+    {"lock-neg-flags",
+     "LOCK NEG m: Unicorn sets SF, ZF and PF from the operand instead of the result",
+     [](const Insn& x) { return x.info.mnem == "NEG" && x.in.lock; }},
+    {"enter16-ebp",
+     "ENTER with a 16-bit operand size: Unicorn writes the whole of EBP instead of BP",
+     [](const Insn& x) { return x.info.mnem == "ENTER" && x.in.osize == 2; }},
+    {"loopcc-flags",
+     "LOOPE/LOOPNE that fall through because the count became zero: Unicorn loses the pending "
+     "arithmetic flags (EFLAGS comes out as garbage, e.g. the last ALU result)",
+     [](const Insn& x) { return x.info.mnem == "LOOPE" || x.info.mnem == "LOOPNE"; }},
+    {"cmpxchg8b-flags",
+     "CMPXCHG8B: Unicorn computes the flags CMPXCHG8B leaves unchanged (CF PF AF SF OF) from a stale "
+     "lazy-flag state when the previous flag writer was an ALU instruction",
+     [](const Insn& x) { return x.info.mnem == "CMPXCHG8B"; }},
+};
+
+}  // namespace
+
+std::vector<std::string> unicorn_deviations(const Sequence& s, const Catalog& cat) {
+  std::vector<std::string> hits;
+  size_t off = 0;
+  for (const auto& f : s.facts.insns) {
+    core::DecodedInsn in;
+    const uint8_t* p = s.code.data() + off;
+    off += f.len;
+    if (core::decode(p, s.code.size() - (p - s.code.data()), core::CodeMode::Bits32, in) != core::DecodeStatus::Ok)
+      continue;
+    const InsnInfo info = cat.identify(in, p, in.len);
+    const Insn x{p, in, info};
+    for (const DeviationRule& r : kRules)
+      if (r.match(x)) hits.push_back(r.name);
+  }
+  return hits;
+}
+
+std::string describe_deviations() {
+  std::string s = "known Unicorn deviations (the host CPU is the reference for these):\n";
+  for (const DeviationRule& r : kRules) s += std::string("  ") + r.name + ": " + r.reason + "\n";
+  return s;
+}
+
+}  // namespace xlat::fuzz

@@ -1,0 +1,216 @@
+// Form discovery; see forms.hpp.
+#include "tests/fuzz/forms.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/decode/decoder.hpp"
+#include "core/isa/isa.hpp"
+
+namespace xlat::fuzz {
+
+namespace {
+
+using core::CodeMode;
+using core::DecodedInsn;
+using core::DecodeStatus;
+
+// The table's Zydis-mnemonic column, by row.
+const char* const kRowMnemonic[] = {
+#define X(name, zy, fn, fr, fw, at) #zy,
+#include "core/isa/table.inc"
+#undef X
+};
+
+bool is_prefix(uint8_t b) {
+  switch (b) {
+    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
+      return true;
+    default:
+      return false;
+  }
+}
+
+unsigned length_of(const std::vector<uint8_t>& b) { return core::decode_length(b.data(), b.size(), CodeMode::Bits32); }
+
+// Whether the opcode takes a ModRM byte: with ModRM, mod=00 rm=101 adds a
+// 32-bit displacement that mod=00 rm=000 does not have.
+bool probe_modrm(const uint8_t* op, unsigned oplen) {
+  for (unsigned reg = 0; reg < 8; ++reg) {
+    std::vector<uint8_t> a(op, op + oplen), b(op, op + oplen);
+    a.push_back(uint8_t(reg << 3));
+    b.push_back(uint8_t(reg << 3 | 5));
+    a.resize(16, 0);
+    b.resize(16, 0);
+    const unsigned la = length_of(a), lb = length_of(b);
+    if (la && lb && lb == la + 4) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool has_rel(const DecodedInsn& in) {
+  for (unsigned i = 0; i < in.nops; ++i)
+    if (in.o[i].kind == core::OpKind::Rel) return true;
+  return false;
+}
+
+Catalog::Catalog(bool from_table, const Capstone& cs) : from_table_(from_table), cs_(cs) { discover(); }
+
+InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n) const {
+  InsnInfo info;
+  if (from_table_) {
+    if (in.op == core::OP_INVALID || in.op >= core::OP_COUNT) return info;
+    info.op = in.op;
+    info.in_table = true;
+    info.mnem = kRowMnemonic[in.op];
+    const core::OpInfo& oi = core::op_info[in.op];
+    info.table_read = oi.flags_read;
+    info.table_written = oi.flags_written;
+    info.attrs = oi.attrs;
+  } else {
+    info.mnem = cs_.zydis_name(bytes, n);
+    info.table_written = core::fl::ARITH;  // unknown: the rule's static part decides
+  }
+  info.rule = info.mnem.empty() ? nullptr : find_rule(info.mnem);
+  if (!from_table_ && info.rule) {
+    // Without the table, assume what the rule implies about writes: every
+    // arithmetic flag the instruction family can touch.
+    const uint32_t g = info.rule->gen;
+    const bool no_flags = (g & (gen::BRANCH | gen::STRING | gen::XLAT | gen::ENTER | gen::LEAVE)) ||
+                          info.mnem.rfind("SET", 0) == 0 || info.mnem.rfind("CMOV", 0) == 0 ||
+                          info.mnem == "MOV" || info.mnem == "MOVZX" || info.mnem == "MOVSX" ||
+                          info.mnem == "LEA" || info.mnem == "NOP" || info.mnem == "XCHG" ||
+                          info.mnem == "BSWAP" || info.mnem == "CBW" || info.mnem == "CWDE" ||
+                          info.mnem == "CWD" || info.mnem == "CDQ" || info.mnem == "SALC" ||
+                          info.mnem == "PUSH" || info.mnem == "POP" || info.mnem.rfind("PUSHA", 0) == 0 ||
+                          info.mnem.rfind("POPA", 0) == 0 || info.mnem.rfind("PUSHF", 0) == 0 ||
+                          info.mnem == "NOT" || info.mnem == "LAHF" || info.mnem == "CLD" ||
+                          info.mnem == "STD" || info.mnem == "BOUND";
+    const bool cmps = (g & gen::REPCC) != 0;
+    if (no_flags && !cmps) info.table_written = 0;
+    if (info.mnem == "INC" || info.mnem == "DEC") info.table_written = core::fl::ARITH & ~core::fl::CF;
+    if (info.mnem == "CLC" || info.mnem == "STC" || info.mnem == "CMC") info.table_written = core::fl::CF;
+    if (info.mnem == "ARPL" || info.mnem == "CMPXCHG8B") info.table_written = core::fl::ZF;
+    if (info.mnem == "BT" || info.mnem == "BTS" || info.mnem == "BTR" || info.mnem == "BTC")
+      info.table_written = core::fl::ARITH & ~core::fl::ZF;
+    if (info.mnem == "BSF" || info.mnem == "BSR") info.table_written = core::fl::ARITH;
+    if (g & (gen::ROTATE | gen::RCROTATE)) info.table_written = core::fl::CF | core::fl::OF;
+    if (info.mnem == "SAHF") info.table_written = core::fl::ARITH & ~core::fl::OF;
+  }
+  return info;
+}
+
+bool Catalog::acceptable(const DecodedInsn& in, const InsnInfo& info, std::string* why) const {
+  using namespace core::isa_attr;
+  const uint32_t g = info.rule ? info.rule->gen : 0;
+  if (from_table_) {
+    // POPF may change mode bits, but the generator pops a safe EFLAGS image.
+    const uint32_t mode = (g & gen::POPF) ? 0 : A_MODE;
+    if (info.attrs & (A_PRIV | A_IO | mode | A_FPU)) {
+      *why = "privileged, I/O, mode-changing or FPU";
+      return false;
+    }
+    if ((info.attrs & A_END) && !((g & gen::BRANCH) && has_rel(in))) {
+      *why = "control transfer out of the sequence";
+      return false;
+    }
+  }
+  if (!info.rule) {
+    *why = "no fuzz rule (tests/fuzz/rules.cpp)";
+    return false;
+  }
+  if ((info.rule->gen & gen::BRANCH) && !has_rel(in)) {
+    *why = "indirect or far branch";
+    return false;
+  }
+  for (unsigned i = 0; i < in.nops; ++i) {
+    const core::OpKind k = in.o[i].kind;
+    if (k == core::OpKind::CReg || k == core::OpKind::DReg || k == core::OpKind::Far ||
+        k == core::OpKind::St || k == core::OpKind::Mmx || k == core::OpKind::Xmm) {
+      *why = "system or FPU operand";
+      return false;
+    }
+    if (k == core::OpKind::SReg && !(info.mnem == "MOV" && i == 1) && info.mnem != "PUSH") {
+      *why = "segment register load";
+      return false;
+    }
+  }
+  return true;
+}
+
+void Catalog::discover() {
+  std::map<std::string, std::vector<size_t>> by_mnem;
+  std::set<std::string> skipped;
+  auto try_opcode = [&](const uint8_t* op, unsigned oplen) {
+    const bool modrm = probe_modrm(op, oplen);
+    for (unsigned reg = 0; reg < (modrm ? 8u : 1u); ++reg) {
+      for (int mem = 0; mem < (modrm ? 2 : 1); ++mem) {
+        std::vector<uint8_t> b(op, op + oplen);
+        if (modrm) b.push_back(uint8_t(mem ? (reg << 3) : (0xC0 | reg << 3)));
+        b.resize(16, 0);
+        DecodedInsn in;
+        if (core::decode(b.data(), b.size(), CodeMode::Bits32, in) != DecodeStatus::Ok) continue;
+        const InsnInfo info = identify(in, b.data(), b.size());
+        if (info.mnem.empty() || (from_table_ && !info.in_table)) continue;
+        std::string why;
+        if (!acceptable(in, info, &why)) {
+          skipped.insert(info.mnem + ": " + why);
+          continue;
+        }
+        Form f{};
+        f.opcode[0] = op[0];
+        f.opcode[1] = oplen > 1 ? op[1] : 0;
+        f.opcode_len = uint8_t(oplen);
+        f.modrm = modrm;
+        f.reg = uint8_t(reg);
+        f.mem = mem != 0;
+        f.rel = has_rel(in);
+        f.op = info.op;
+        f.mnem = info.mnem;
+        f.rule = info.rule;
+        by_mnem[f.mnem].push_back(forms_.size());
+        forms_.push_back(f);
+      }
+    }
+  };
+  for (unsigned b = 0; b < 256; ++b) {
+    if (is_prefix(uint8_t(b)) || b == 0x0F) continue;
+    const uint8_t op[1] = {uint8_t(b)};
+    try_opcode(op, 1);
+  }
+  for (unsigned b = 0; b < 256; ++b) {
+    if (b == 0x38 || b == 0x3A || b == 0x0F) continue;  // three-byte maps and 3DNow!: not P6 integer
+    // 0F 0D with a register operand is a NOP on Intel CPUs but #UD on AMD
+    // ones (PREFETCH group): not a P6 instruction, and no common answer.
+    if (b == 0x0D) {
+      skipped.insert("0F 0D (NOP/PREFETCHW): vendor-specific");
+      continue;
+    }
+    const uint8_t op[2] = {0x0F, uint8_t(b)};
+    try_opcode(op, 2);
+  }
+  for (auto& [m, idx] : by_mnem) {
+    std::vector<const Form*> g;
+    for (size_t i : idx) g.push_back(&forms_[i]);
+    groups_.push_back(std::move(g));
+  }
+  skipped_.assign(skipped.begin(), skipped.end());
+}
+
+std::string Catalog::describe() const {
+  std::string s = std::string(from_table_ ? "forms from the instruction table" : "forms named by Capstone") +
+                  ": " + std::to_string(forms_.size()) + " forms, " + std::to_string(groups_.size()) +
+                  " mnemonics\n";
+  for (const auto& g : groups_) s += "  " + g.front()->mnem + " (" + std::to_string(g.size()) + ")\n";
+  if (!skipped_.empty()) {
+    s += "not fuzzed:\n";
+    for (const auto& k : skipped_) s += "  " + k + "\n";
+  }
+  return s;
+}
+
+}  // namespace xlat::fuzz

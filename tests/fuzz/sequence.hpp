@@ -1,0 +1,62 @@
+// A fuzz case: initial state plus code, and what is statically known about it.
+//
+// analyze() walks the code once (forward branches only) and records, per
+// instruction, which arithmetic flags may be undefined when it starts (the
+// SDM's undefined flags of earlier instructions not since overwritten, merged
+// over every path that reaches it), so the comparison masks exactly those.
+// It learns shift and REP counts from the `mov ecx, imm32` the generator puts
+// right before such instructions; the same analysis serves a --repro byte
+// string.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tests/fuzz/forms.hpp"
+
+namespace xlat::fuzz {
+
+struct InitState {
+  uint32_t gpr[8];  // EAX..EDI
+  uint32_t eflags;
+  std::vector<uint8_t> data;   // layout::DATA_SIZE bytes
+  std::vector<uint8_t> stack;  // layout::STACK_SIZE bytes
+};
+
+struct InsnFacts {
+  uint32_t addr;
+  uint8_t len;
+  uint32_t undef_before;  // flags possibly undefined when it starts
+  uint32_t reads;         // flags it reads
+  std::string mnem;
+  bool undefined_result;  // its destination is undefined for these operands
+};
+
+struct Analysis {
+  std::vector<InsnFacts> insns;
+  uint32_t undef_end = 0;     // at the end of the sequence
+  bool native_ok = true;      // the host can run it as the emulators do
+  bool reads_undefined = false;  // some instruction reads a possibly undefined flag
+  bool backward_branch = false;
+  bool undefined_result = false;
+  std::string problem;        // why the analysis is unsure, if it is
+  // Flags possibly undefined when the instruction at `addr` starts (for a
+  // fault there); undef_end if no instruction starts at addr.
+  uint32_t undef_at(uint32_t addr) const;
+};
+
+struct Sequence {
+  uint64_t seed = 0, index = 0;
+  InitState init;
+  std::vector<uint8_t> code;  // at layout::CODE; ends where the run ends (HLT appended by runners)
+  Analysis facts;
+};
+
+// `initial_undef`: flags undefined before the first instruction.
+Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t base, uint32_t initial_undef = 0);
+
+// Random initial state for (seed, index).
+InitState make_init(uint64_t seed, uint64_t index);
+
+}  // namespace xlat::fuzz
