@@ -48,6 +48,13 @@ constexpr uint32_t STOP = 1u << 2;      // leave the run loop (exit, reset, debu
 constexpr uint32_t SHUTDOWN = 1u << 3;  // triple fault: the board resets or powers off
 }  // namespace ev
 
+// CpuState::irq_inhibit: the one-instruction shadow after MOV SS / POP SS
+// (interrupts and #DB traps wait for the next instruction boundary) and after
+// STI (interrupts only).
+namespace inhibit {
+constexpr uint8_t MOV_SS = 1, STI = 2;
+}
+
 // Where external interrupts come from (the PIC on a PC).
 class InterruptController {
  public:
@@ -310,22 +317,40 @@ class Cpu {
   CodeObserver* code_observer = nullptr;
   Tracer* tracer = nullptr;  // -d trace points (null: tracing off)
 
-  // --- debugging (debug registers, single-step) ----------------------------
-  // True when instruction breakpoints are armed (the engines then run one
-  // instruction at a time and call step_prologue/step_epilogue around it).
+  // --- debugging (debug registers, single-step, watched pages) -------------
+  // core/mode/debug.cpp. True when DR7 enables a breakpoint: the engines then
+  // run one instruction at a time and call step_prologue/step_epilogue
+  // around it (as they do while EFLAGS.TF is set or in an interrupt shadow).
   bool debug_active() const { return s.dr[7] & 0xFF; }
   // Before a single-stepped instruction: raises #DB for a matching DR0-3
-  // instruction breakpoint (unless EFLAGS.RF).
+  // instruction breakpoint (unless EFLAGS.RF), then clears RF.
   void step_prologue();
-  // After it: clears RF, and takes the single-step trap if TF was set at its
-  // start (and the instruction did not suppress it).
+  // After it: takes the #DB trap for the data/I/O breakpoints it hit and
+  // for single-step if TF was set at its start (unless the instruction
+  // suppressed it; after MOV SS/POP SS, both wait one more instruction).
   void step_epilogue(bool tf_before);
   bool suppress_step_trap = false;  // set by INT n / task switches that clear TF for the handler
+  // Recomputes what DR0-3/DR7 watch (the pages of data breakpoints); call
+  // after writing a debug register (MOV DR, task switch clearing DR7.L0-3).
+  void debug_regs_changed();
+  // I/O breakpoints (DR7 R/W = 10 with CR4.DE): called by port I/O
+  // instructions for each access; a hit traps after the instruction.
+  void io_access(uint16_t port, unsigned size);
+  // Watched pages (see tlb.hpp): replaces `owner`'s ranges and drops TLB
+  // entries so that every access to a watched page takes the slow path.
+  void set_watch(WatchOwner owner, const std::vector<WatchRange>& ranges);
+  // Called by the memory slow paths for an access to a watched page.
+  void watch_access(uint32_t lin, uint64_t phys, unsigned size, Access acc);
+  // The debugger's watchpoints (WatchOwner::Debugger ranges) report here.
+  std::function<void(uint32_t lin, uint64_t phys, unsigned size, Access acc)> watch_hook;
 
  private:
   [[noreturn, gnu::cold]] void seg_violation(unsigned sreg, uint32_t off);
-  void tlb_fill(uint32_t lin, uint64_t phys, bool user, bool writable, bool global);
+  void tlb_fill(uint32_t lin, uint64_t phys, bool user, bool writable, uint64_t flags);
   int fault_depth_ = 0;  // nesting of exception delivery (for #DF/triple fault)
+  uint32_t db_hits_ = 0;      // DR6 B0-B3 bits of breakpoints hit by the current instruction
+  uint32_t db_deferred_ = 0;  // DR6 bits held over an interrupt shadow (MOV SS, POP SS)
+  uint32_t db_carry_ = 0;     // the held bits, for the instruction after the shadow
   uint8_t first_fault_ = 0;
 };
 
