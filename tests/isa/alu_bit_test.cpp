@@ -9,22 +9,6 @@ namespace {
 
 uint32_t mask_of(unsigned size) { return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1; }
 
-// Runs a host instruction whose memory operand is [rdx] = mem[4] of a copy
-// of in.mem (EDX itself is not part of the case).
-State host_mem(HostFn fn, const State& in) {
-  uint32_t buf[8];
-  for (unsigned j = 0; j < 8; ++j) buf[j] = in.mem[j];
-  Host h{in.eax, in.ebx, in.ecx, reinterpret_cast<uint64_t>(&buf[4]), (in.flags & ARITH) | 2};
-  fn(h);
-  State out = in;
-  out.eax = uint32_t(h.rax);
-  out.ebx = uint32_t(h.rbx);
-  out.ecx = uint32_t(h.rcx);
-  out.flags = uint32_t(h.flags) & ARITH;
-  for (unsigned j = 0; j < 8; ++j) out.mem[j] = buf[j];
-  return out;
-}
-
 struct BtOp {
   const char* name;
   bool writes;
@@ -77,7 +61,7 @@ std::vector<Case> bt_cases() {
             in.eax = 0x33333333;
             in.flags = fin;
             for (unsigned j = 0; j < 8; ++j) in.mem[j] = pat ^ (j * 0x01010101u);
-            State x = host_mem(hm, in);
+            State x = host_run_mem(hm, in);
             out.push_back({std::string(op.name) + " " + s + " [SCR], " + B, in, x, CF, true});
             if (op.writes) out.push_back({"lock " + std::string(op.name) + " " + s + " [SCR], " + B, in, x, CF, true});
           }
@@ -87,7 +71,7 @@ std::vector<Case> bt_cases() {
             in.ebx = imm & (size * 8 - 1);
             in.flags = fin;
             for (unsigned j = 0; j < 8; ++j) in.mem[j] = pat ^ (j * 0x01010101u);
-            State x = host_mem(hm, in);
+            State x = host_run_mem(hm, in);
             out.push_back({std::string(op.name) + " " + s + " [SCR], " + std::to_string(imm), in, x, CF, true});
           }
         }

@@ -20,6 +20,20 @@ State host_run(HostFn fn, const State& in) {
   return out;
 }
 
+State host_run_mem(HostFn fn, const State& in) {
+  uint32_t buf[8];
+  for (unsigned j = 0; j < 8; ++j) buf[j] = in.mem[j];
+  Host h{in.eax, in.ebx, in.ecx, reinterpret_cast<uint64_t>(&buf[4]), (in.flags & ARITH) | 2};
+  fn(h);
+  State out = in;
+  out.eax = uint32_t(h.rax);
+  out.ebx = uint32_t(h.rbx);
+  out.ecx = uint32_t(h.rcx);
+  out.flags = uint32_t(h.flags) & ARITH;
+  for (unsigned j = 0; j < 8; ++j) out.mem[j] = buf[j];
+  return out;
+}
+
 std::vector<uint32_t> edge_values(unsigned size) {
   switch (size) {
     case 1: return {0x00, 0x01, 0x02, 0x0F, 0x10, 0x3C, 0x7F, 0x80, 0x81, 0xA5, 0xFE, 0xFF};

@@ -67,6 +67,11 @@ using HostFn = void (*)(Host&);
 // in's memory. Only the low 32 bits of each register are kept.
 State host_run(HostFn fn, const State& in);
 
+// Runs fn natively with RDX pointing at mem[4] of a copy of in.mem (so the
+// instruction text addresses the scratch memory as [rdx]); EDX is not part
+// of such a case. The result has the updated memory.
+State host_run_mem(HostFn fn, const State& in);
+
 // Assembles, runs and checks every case under `engine` in `mode`; reports
 // each mismatch (up to a limit) with the case's inputs.
 void run_cases(const std::string& engine, Mode mode, const std::vector<Case>& cases);
