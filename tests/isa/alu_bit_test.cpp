@@ -35,7 +35,8 @@ std::vector<Case> bt_cases() {
       const std::string A = rname(size, 0), B = rname(size, 1), s = sname(size);
       const HostFn hr = size == 2 ? op.r16 : op.r32, hm = size == 2 ? op.m16 : op.m32;
       for (uint32_t pat : kPatterns) {
-        for (uint32_t fin : FLAGS_IN) {
+        {
+          const uint32_t fin = FLAGS_IN[pat & 1];  // the patterns alternate the initial flags
           // Register operand, register offset (taken modulo the size).
           for (uint32_t off : kRegOffsets) {
             State in;

@@ -62,7 +62,9 @@ const uint32_t kVals[][2] = {{0, 0},          {1, 2},          {2, 1},          
 
 std::vector<Case> setcc_cases() {
   std::vector<Case> out;
+  unsigned k = 0;
   for (const Setter& s : kSetters) {
+    const bool cmovs = (k++ % 2) == 0;  // CMOVcc after every other setter (same Cpu::cond as SETcc)
     for (const auto& v : kVals) {
       for (uint32_t fin : FLAGS_IN) {
         State in;
@@ -80,6 +82,7 @@ std::vector<Case> setcc_cases() {
           x.mem[cc / 4] |= uint32_t(cond(cc, h.flags)) << (8 * (cc % 4));
         }
         out.push_back({insn, in, x, s.defined, true});
+        if (!cmovs || fin != FLAGS_IN[(v[0] ^ v[1]) & 1]) continue;
         // CMOVcc: ecx = edx if the condition holds, else ecx is kept (all 32 bits).
         for (unsigned cc = 0; cc < 16; ++cc) {
           State c = h;

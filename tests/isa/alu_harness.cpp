@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <unordered_map>
 
 namespace alu_test {
 
@@ -108,6 +109,16 @@ std::string program(Mode mode, const Layout& L, const Case* cs, size_t n) {
   return p.str();
 }
 
+// Assembled programs by source text, so every engine runs the same bytes
+// without assembling them again (bounded: cleared when it grows).
+const std::vector<uint8_t>& assemble(const std::string& src) {
+  static std::unordered_map<std::string, std::vector<uint8_t>> cache;
+  if (cache.size() > 64) cache.clear();
+  auto it = cache.find(src);
+  if (it == cache.end()) it = cache.emplace(src, test::nasm(src)).first;
+  return it->second;
+}
+
 std::string describe(const State& s, bool mem) {
   std::ostringstream d;
   d << "eax=" << hex(s.eax) << " ebx=" << hex(s.ebx) << " ecx=" << hex(s.ecx) << " edx=" << hex(s.edx)
@@ -133,7 +144,7 @@ void run_cases(const std::string& engine, Mode mode, const std::vector<Case>& ca
     }
     const Case* cs = cases.data() + done;
     test::Guest g(engine, mode);
-    const auto code = test::nasm(program(mode, L, cs, n));
+    const auto& code = assemble(program(mode, L, cs, n));
     if (mode == Mode::Real16) REQUIRE(L.code + code.size() <= 0x10000);
     g.load(code, L.code);
     g.run();
