@@ -80,21 +80,23 @@ void op_ret(Cpu& c, const DecodedInsn& i) {
 }
 
 // INT n / INT3 / INTO: software interrupts (gate DPL and v86 IOPL checks are
-// the delivery's). They return to the next instruction, and the handler does
-// not take a single-step trap for them (TF is cleared on entry).
+// the delivery's; INT3 and INTO are not IOPL-sensitive in v86 mode). They
+// return to the next instruction, and the handler does not take a
+// single-step trap for them (TF is cleared on entry). INT 3 written as CD 03
+// is an INT n.
 void op_int(Cpu& c, const DecodedInsn& i) {
   c.deliver_interrupt(uint8_t(i.imm), IntKind::Software, false, 0, c.next_eip);
   c.suppress_step_trap = true;
 }
 
 void op_int3(Cpu& c, const DecodedInsn&) {
-  c.deliver_interrupt(VEC_BP, IntKind::Software, false, 0, c.next_eip);
+  c.deliver_interrupt(VEC_BP, IntKind::SoftwareException, false, 0, c.next_eip);
   c.suppress_step_trap = true;
 }
 
 void op_into(Cpu& c, const DecodedInsn&) {
   if (!c.flag(fl::OF)) return;
-  c.deliver_interrupt(VEC_OF, IntKind::Software, false, 0, c.next_eip);
+  c.deliver_interrupt(VEC_OF, IntKind::SoftwareException, false, 0, c.next_eip);
   c.suppress_step_trap = true;
 }
 

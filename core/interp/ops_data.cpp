@@ -5,6 +5,7 @@
 // Every handler reads all its sources (which may fault) before it writes
 // anything, so a fault leaves the guest state as it was (precise faults).
 #include "core/interp/ops.hpp"
+#include "core/mmu/atomic.hpp"
 
 namespace xlat::core {
 
@@ -26,7 +27,7 @@ void op_mov_sreg(Cpu& c, const DecodedInsn& i) {
   const unsigned sreg = i.o[0].reg;
   if (sreg == CS) raise_fault(VEC_UD);
   c.load_seg(sreg, uint16_t(c.read_op(i, 1)));
-  if (sreg == SS) c.s.irq_inhibit = 1;
+  if (sreg == SS) c.s.irq_inhibit = inhibit::MOV_SS;
   c.end_block = true;
 }
 
@@ -48,19 +49,16 @@ void op_lea(Cpu& c, const DecodedInsn& i) {
   c.write_op(i, 0, c.ea(i));
 }
 
-// XCHG. With a memory operand the exchange is locked (implicitly, LOCK prefix
-// or not).
-// TODO(atomic): use the guest-RAM atomic read-modify-write helper once the ALU
-// work lands it; until then this is a plain read then write, which is exact
-// for a single CPU (no other agent can observe the gap).
+// XCHG. With a memory operand the exchange is always locked (LOCK prefix or
+// not): one atomic read-modify-write of guest memory, checked for writing
+// before anything changes (core/mmu/atomic.hpp).
 void op_xchg(Cpu& c, const DecodedInsn& i) {
   const unsigned size = i.o[0].size;
   if (i.o[0].kind == OpKind::Mem || i.o[1].kind == OpKind::Mem) {
     const unsigned r = i.o[0].kind == OpKind::Mem ? 1 : 0;  // the register operand
-    const uint32_t a = c.ea(i);
-    const uint32_t mv = c.read_sized(i.seg, a, size);
-    c.write_sized(i.seg, a, c.reg(i.o[r].reg, size), size);  // faults before the register changes
-    c.set_reg(i.o[r].reg, size, mv);
+    const uint32_t v = c.reg(i.o[r].reg, size);
+    const uint32_t old = guest_rmw_sized(c, i.seg, c.ea(i), size, true, [v](uint32_t) { return v; });
+    c.set_reg(i.o[r].reg, size, old);
     return;
   }
   const uint32_t a = c.reg(i.o[0].reg, size), b = c.reg(i.o[1].reg, size);

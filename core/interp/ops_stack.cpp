@@ -66,7 +66,7 @@ void op_pop(Cpu& c, const DecodedInsn& i) {
       const bool s32 = c.stack32();  // POP SS: the old stack size says how ESP moves
       c.load_seg(o.reg, uint16_t(v));
       c.s.gpr[ESP] = s32 ? uint64_t(nsp) : (old_esp & ~0xFFFFull) | nsp;
-      if (o.reg == SS) c.s.irq_inhibit = 1;
+      if (o.reg == SS) c.s.irq_inhibit = inhibit::MOV_SS;
       c.end_block = true;  // segment state changed
       return;
     }
