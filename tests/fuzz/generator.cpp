@@ -34,7 +34,12 @@ struct Unit {
   bool uncond = false;
 };
 
-uint32_t data_target(Rng& rng) { return DATA + MARGIN + rng.below(DATA_SIZE - 2 * MARGIN); }
+// An address in the data area; one in ten just below the page boundary in
+// its middle, so that accesses split across two pages.
+uint32_t data_target(Rng& rng) {
+  if (rng.chance(10)) return DATA + 0x1000 - 1 - rng.below(8);
+  return DATA + MARGIN + rng.below(DATA_SIZE - 2 * MARGIN);
+}
 
 uint32_t interesting_u32(Rng& rng) {
   static constexpr uint32_t k[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 0x7F, 0x80, 0xFF,
@@ -418,7 +423,10 @@ Sequence Generator::make(uint64_t index, unsigned units) const {
     }
     if (!fits || code.size() + 8 > CODE_SIZE) continue;
     seq.code = std::move(code);
-    seq.facts = analyze(cat_, seq.code, CODE);
+    // A quarter of the sequences straddle a page boundary (blocks that span
+    // two pages, instructions split across them).
+    seq.base = rng.chance(25) ? CODE + 0x1000 - rng.below(uint32_t(seq.code.size())) : CODE;
+    seq.facts = analyze(cat_, seq.code, seq.base);
     if (!seq.facts.reads_undefined && !seq.facts.undefined_result && seq.facts.problem.empty()) return seq;
   }
   return seq;  // the last attempt (the caller sees facts.problem / reads_undefined)

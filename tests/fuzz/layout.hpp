@@ -13,7 +13,8 @@ namespace xlat::fuzz::layout {
 
 constexpr uint32_t GDT = 0x1000;  // flat descriptors (Unicorn needs a GDT to take our selectors)
 constexpr uint32_t DATA = 0x4000, DATA_SIZE = 0x2000;   // crosses a page boundary at 0x5000
-constexpr uint32_t CODE = 0x10000, CODE_SIZE = 0x1000;
+constexpr uint32_t CODE = 0x10000, CODE_SIZE = 0x2000;  // a sequence starts at CODE, or so that it
+                                                      // crosses the page boundary at CODE + 0x1000
 constexpr uint32_t STACK = 0x7E000, STACK_SIZE = 0x3000;
 constexpr uint32_t ESP0 = 0x7F800;  // initial ESP (room both ways)
 constexpr uint32_t NATIVE_LOW = 0x1000, NATIVE_SIZE = 0x9E000;  // host mapping for the native runner

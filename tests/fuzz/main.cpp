@@ -3,7 +3,7 @@
 // against Capstone.
 //
 //   xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME]
-//             [--repro HEX] [--native] [--all-forms] [--list-forms]
+//             [--repro HEX [--base A]] [--native] [--all-forms] [--list-forms]
 //             [--lengths] [--max-fail N] [--quiet] [--brief]
 //
 // Default mode: `count` sequences of `len` units from seed `seed`, each run
@@ -16,9 +16,15 @@
 //                 right when xlat and Unicorn disagree)
 //   --all-forms   no xlat: forms named by Capstone instead of the table, and
 //                 Unicorn compared with the host (to verify the deviation list)
-//   --repro HEX   run these bytes (initial state from --seed/--index)
+//   --repro HEX   run these bytes at --base (default 0x10000; initial state
+//                 from --seed/--index)
 //   --lengths     the length cross-check (length_check.cpp)
 //   --brief       one line per difference (for triage)
+//   --show        list every generated sequence
+//   --all-flags   compare the flags the SDM leaves undefined too (to study
+//                 what each implementation does there; differences expected)
+//   --ignore-deviations  compare with Unicorn even where it is known to be
+//                 wrong (to see a deviation: --all-forms --ignore-deviations)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,17 +46,18 @@ namespace {
 
 struct Options {
   uint64_t seed = 1, count = 1000, index = 0;
+  uint32_t base = xlat::fuzz::layout::CODE;
   unsigned len = 8;
   std::string engine;
   std::optional<std::vector<uint8_t>> repro;
-  bool native = false, all_forms = false, list_forms = false, lengths = false, quiet = false, brief = false;
+  bool native = false, all_forms = false, list_forms = false, lengths = false, quiet = false, brief = false, show = false, all_flags = false, no_dev = false;
   unsigned max_fail = 10;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr, "xlat_fuzz: %s\n", msg);
   std::fprintf(stderr,
-               "usage: xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME] [--repro HEX]\n"
+               "usage: xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME] [--repro HEX [--base A]]\n"
                "                 [--native] [--all-forms] [--list-forms] [--lengths] [--max-fail N] [--quiet]\n");
   std::exit(2);
 }
@@ -79,6 +86,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--len") o.len = unsigned(std::stoul(next(), nullptr, 0));
     else if (a == "--engine") o.engine = next();
     else if (a == "--repro") o.repro = parse_hex(next());
+    else if (a == "--base") o.base = uint32_t(std::stoul(next(), nullptr, 0));
     else if (a == "--max-fail") o.max_fail = unsigned(std::stoul(next(), nullptr, 0));
     else if (a == "--native") o.native = true;
     else if (a == "--all-forms") o.all_forms = true;
@@ -86,10 +94,21 @@ Options parse(int argc, char** argv) {
     else if (a == "--lengths") o.lengths = true;
     else if (a == "--quiet") o.quiet = true;
     else if (a == "--brief") o.brief = true;
+    else if (a == "--show") o.show = true;
+    else if (a == "--all-flags") o.all_flags = true;
+    else if (a == "--ignore-deviations") o.no_dev = true;
     else usage(("unknown option " + a).c_str());
   }
   if (o.len == 0 || o.len > 100) usage("--len must be 1..100");
+  if (o.repro && (o.base < layout::CODE || o.base + o.repro->size() + 8 > layout::CODE + layout::CODE_SIZE))
+    usage("--repro code must fit in the code area (--base within 0x10000..0x12000)");
   return o;
+}
+
+bool g_all_flags = false;
+
+Mask mask_for(const Sequence& s, const Outcome& a, const Outcome& b) {
+  return g_all_flags ? Mask{} : undefined_mask(s, a, b);
 }
 
 // Who agrees with the host CPU, for a report.
@@ -98,8 +117,8 @@ std::string native_verdict(const Sequence& s, NativeRunner* nat, const Outcome& 
   if (!nat || !nat->ok()) return "host CPU: not available\n";
   if (!s.facts.native_ok) return "host CPU: cannot run this sequence as the emulators do (FS/GS, selectors)\n";
   const Outcome n = nat->run(s);
-  const auto du = compare(n, uc, undefined_mask(s, n, uc));
-  const auto dx = compare(n, x, undefined_mask(s, n, x));
+  const auto du = compare(n, uc, mask_for(s, n, uc));
+  const auto dx = compare(n, x, mask_for(s, n, x));
   std::string v = "host CPU says: ";
   if (du.empty() && !dx.empty()) v += "Unicorn is right, " + xname + " is wrong\n";
   else if (!du.empty() && dx.empty()) v += xname + " is right, Unicorn is wrong\n";
@@ -118,6 +137,7 @@ struct Stats {
 
 int main(int argc, char** argv) {
   const Options opt = parse(argc, argv);
+  g_all_flags = opt.all_flags;
   Capstone cs;
   Catalog cat(!opt.all_forms, cs);
   if (opt.list_forms) {
@@ -157,7 +177,8 @@ int main(int argc, char** argv) {
       s.index = idx;
       s.init = make_init(opt.seed, idx);
       s.code = *opt.repro;
-      s.facts = analyze(cat, s.code, layout::CODE);
+      s.base = opt.base;
+      s.facts = analyze(cat, s.code, s.base);
       if (!s.facts.problem.empty()) std::printf("note: %s\n", s.facts.problem.c_str());
     } else {
       s = gen.make(idx, opt.len);
@@ -167,9 +188,12 @@ int main(int argc, char** argv) {
       }
     }
     ++st.sequences;
+    if (opt.show)
+      std::printf("-- seed %llu index %llu at %08x:\n%s", (unsigned long long)s.seed, (unsigned long long)s.index,
+                  s.base, listing(cs, s.code.data(), s.code.size(), s.base).c_str());
     st.insns += s.facts.insns.size();
     for (const auto& f : s.facts.insns) ++st.per_mnem[f.mnem];
-    const std::vector<std::string> devs = unicorn_deviations(s, cat);
+    const std::vector<std::string> devs = opt.no_dev ? std::vector<std::string>{} : unicorn_deviations(s, cat);
     for (const auto& nm : devs) ++st.per_deviation[nm];
     if (!devs.empty()) ++st.deviations;
     const bool host_usable = nat.ok() && s.facts.native_ok;
@@ -187,11 +211,11 @@ int main(int argc, char** argv) {
                   (unsigned long long)s.index);
       for (const auto& d : diffs) std::printf("  %s: %s\n", (an + " vs " + bn).c_str(), d.c_str());
       std::printf("code (%zu bytes): %s\n%s", s.code.size(), hex(s.code).c_str(),
-                  listing(cs, s.code.data(), s.code.size(), layout::CODE).c_str());
+                  listing(cs, s.code.data(), s.code.size(), s.base).c_str());
       std::printf("initial state:\n%s%s:\n%s%s:\n%s%s", describe_init(s.init).c_str(), an.c_str(),
                   describe_outcome(a).c_str(), bn.c_str(), describe_outcome(b).c_str(), extra.c_str());
-      std::printf("reproduce: xlat_fuzz --seed %llu --index %llu --repro %s\n\n", (unsigned long long)s.seed,
-                  (unsigned long long)s.index, hex(s.code).c_str());
+      std::printf("reproduce: xlat_fuzz --seed %llu --index %llu --base 0x%x --repro %s\n\n",
+                  (unsigned long long)s.seed, (unsigned long long)s.index, s.base, hex(s.code).c_str());
     };
     if (opt.all_forms) {
       if (!host_usable || !devs.empty()) {
@@ -201,7 +225,7 @@ int main(int argc, char** argv) {
       const Outcome u = uc.run(s);
       if (u.fault) ++st.faults;
       const Outcome n = nat.run(s);
-      const auto d = compare(u, n, undefined_mask(s, u, n));
+      const auto d = compare(u, n, mask_for(s, u, n));
       if (!d.empty()) {
         ++st.failures;
         if (st.failures <= opt.max_fail) report("unicorn/host difference", u, "unicorn", n, "host", d, "");
@@ -229,7 +253,7 @@ int main(int argc, char** argv) {
     bool failed = false;
     for (auto& x : xl) {
       const Outcome o = x->run(s);
-      const auto d = compare(*ref, o, undefined_mask(s, *ref, o));
+      const auto d = compare(*ref, o, mask_for(s, *ref, o));
       if (!d.empty()) {
         failed = true;
         if (st.failures < opt.max_fail) {
@@ -246,7 +270,7 @@ int main(int argc, char** argv) {
       }
       if (opt.native && host_usable && ref_name != "host") {
         const Outcome& n = host_outcome();
-        const auto dn = compare(n, o, undefined_mask(s, n, o));
+        const auto dn = compare(n, o, mask_for(s, n, o));
         if (!dn.empty()) {
           failed = true;
           if (st.failures < opt.max_fail) report("host difference", n, "host", o, x->engine(), dn, "");

@@ -25,7 +25,7 @@ std::vector<uint8_t> code_with_end(const Sequence& s) {
   return c;
 }
 
-uint32_t end_of(const Sequence& s) { return CODE + uint32_t(s.code.size()); }
+uint32_t end_of(const Sequence& s) { return s.base + uint32_t(s.code.size()); }
 
 void check(uc_err e, const char* what) {
   if (e != UC_ERR_OK) throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(e));
@@ -84,18 +84,18 @@ Outcome UnicornRunner::run(const Sequence& s) {
   uc_engine* uc = uc_;
   check(uc_context_restore(uc, static_cast<uc_context*>(ctx_)), "restore context");
   const std::vector<uint8_t> code = code_with_end(s);
-  check(uc_mem_write(uc, CODE, code.data(), code.size()), "write code");
+  check(uc_mem_write(uc, s.base, code.data(), code.size()), "write code");
   check(uc_ctl_remove_cache(uc, CODE, CODE + CODE_SIZE), "flush");
   check(uc_mem_write(uc, DATA, s.init.data.data(), DATA_SIZE), "write data");
   check(uc_mem_write(uc, STACK, s.init.stack.data(), STACK_SIZE), "write stack");
   static const int kGpr[8] = {UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
                               UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI};
   for (int r = 0; r < 8; ++r) check(uc_reg_write(uc, kGpr[r], &s.init.gpr[r]), "gpr");
-  uint32_t fl = s.init.eflags, eip = CODE;
+  uint32_t fl = s.init.eflags, eip = s.base;
   check(uc_reg_write(uc, UC_X86_REG_EFLAGS, &fl), "eflags");
   check(uc_reg_write(uc, UC_X86_REG_EIP, &eip), "eip");
   vector_ = -1;
-  const uc_err err = uc_emu_start(uc, CODE, end_of(s), 0, 0);
+  const uc_err err = uc_emu_start(uc, s.base, end_of(s), 0, 0);
   Outcome o;
   for (int r = 0; r < 8; ++r) uc_reg_read(uc, kGpr[r], &o.gpr[r]);
   uc_reg_read(uc, UC_X86_REG_EFLAGS, &o.eflags);
@@ -126,12 +126,12 @@ Outcome XlatRunner::run(const Sequence& s) {
   test::Guest& g = *g_;
   core::Cpu& c = g.cpu;
   const std::vector<uint8_t> code = code_with_end(s);
-  g.m.bus.copy_to(CODE, code.data(), code.size());
+  g.m.bus.copy_to(s.base, code.data(), code.size());
   g.m.engine().flush_all_code();
   g.m.bus.copy_to(DATA, s.init.data.data(), DATA_SIZE);
   g.m.bus.copy_to(STACK, s.init.stack.data(), STACK_SIZE);
   for (int r = 0; r < 8; ++r) c.s.gpr[r] = s.init.gpr[r];
-  c.s.eip = CODE;
+  c.s.eip = s.base;
   c.s.eflags = s.init.eflags | core::fl::FIXED1;
   c.s.lf.op = core::LF_NONE;
   c.s.halted = 0;
@@ -179,7 +179,7 @@ NativeRunner::~NativeRunner() = default;
 Outcome NativeRunner::run(const Sequence& s) {
   Outcome o;
   uint8_t* base = mem_ - NATIVE_LOW;
-  std::memcpy(base + CODE, s.code.data(), s.code.size());
+  std::memcpy(base + s.base, s.code.data(), s.code.size());
   const uint32_t end = end_of(s);
   const int32_t rel = int32_t(runner_->epilogue() - (end + 5));
   uint8_t* j = base + end;
@@ -190,7 +190,7 @@ Outcome NativeRunner::run(const Sequence& s) {
   host32::Regs in{};
   std::memcpy(in.gpr, s.init.gpr, sizeof in.gpr);
   in.eflags = s.init.eflags;
-  in.eip = CODE;
+  in.eip = s.base;
   const host32::Result r = runner_->run(in);
   std::memcpy(o.gpr, r.regs.gpr, sizeof o.gpr);
   o.eflags = r.regs.eflags;

@@ -77,8 +77,8 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
     f.len = in.len;
     const InsnInfo info = cat.identify(in, p, avail);
     f.mnem = info.mnem;
-    if (has_prefix(p, in.len, 0x64) || has_prefix(p, in.len, 0x65) || has_prefix(p, in.len, 0x2E))
-      a.native_ok = false;  // FS/GS are thread-local on the host; CS differs
+    if (has_prefix(p, in.len, 0x64) || has_prefix(p, in.len, 0x2E))
+      a.native_ok = false;  // FS is the host's thread pointer; CS is not writable
     for (unsigned i = 0; i < in.nops; ++i)
       if (in.o[i].kind == OpKind::SReg) a.native_ok = false;  // selectors differ on the host
     if (!info.rule) {

@@ -49,7 +49,8 @@ struct Analysis {
 struct Sequence {
   uint64_t seed = 0, index = 0;
   InitState init;
-  std::vector<uint8_t> code;  // at layout::CODE; ends where the run ends (HLT appended by runners)
+  uint32_t base = 0x10000;    // where the code starts (layout::CODE, or across a page boundary)
+  std::vector<uint8_t> code;  // ends where the run ends (the runners append their end marker)
   Analysis facts;
 };
 

@@ -103,7 +103,10 @@ Runner::Runner(uint32_t control) : control_(control) {
   t.b({0xC3});                                                          // ret
   // 32-bit entry.
   Emit e{page_ + ENTRY32};
-  e.b({0x66, 0xB8, USER_DS, 0x00, 0x8E, 0xD8, 0x8E, 0xC0});  // mov ax, 0x2b; mov ds, ax; mov es, ax
+  // mov ax, 0x2b; mov ds, ax; mov es, ax; mov gs, ax (64-bit glibc does not use
+  // GS, so it may keep this flat selector afterwards; FS holds the TLS base and
+  // is left alone)
+  e.b({0x66, 0xB8, USER_DS, 0x00, 0x8E, 0xD8, 0x8E, 0xC0, 0x8E, 0xE8});
   e.b({0x89, 0x25}), e.d(C + SAVE_ESP);                       // mov [save_esp], esp
   e.b({0xFF, 0x35}), e.d(C + IN + 32);                        // push dword [in.eflags]
   e.b({0x9D});                                                // popfd

@@ -13,8 +13,9 @@
 // How the switch works: a small 64-bit trampoline in low memory saves the
 // callee-saved registers and RSP, moves to a low stack (ESP must hold the
 // whole stack pointer in compatibility mode) and does a far CALL through a
-// m16:32 pointer to 0x23:entry32. entry32 loads DS/ES with the flat user data
-// selector 0x2B (64-bit processes run with null DS/ES), EFLAGS, the eight
+// m16:32 pointer to 0x23:entry32. entry32 loads DS/ES/GS with the flat user
+// data selector 0x2B (64-bit processes run with null DS/ES; FS keeps the
+// thread pointer, so FS-relative code is not flat here), EFLAGS, the eight
 // registers, and jumps to the code. The far CALL pushed a 32-bit CS (0x33)
 // and a 32-bit return EIP, which is why the trampoline must live below 4 GiB.
 //
