@@ -46,6 +46,8 @@ uint16_t refine_form(uint16_t op, const DecodedInsn& in) {
       return far() ? uint16_t(OP_JMP_FAR) : op;
     case OP_CALL:
       return far() ? uint16_t(OP_CALL_FAR) : op;
+    case OP_RET:  // Zydis names near and far returns RET; CA/CB are the far ones
+      return (in.opcode == 0xCA || in.opcode == 0xCB) ? uint16_t(OP_RETF) : op;
     default:
       return op;
   }
