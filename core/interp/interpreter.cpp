@@ -75,7 +75,7 @@ DecodedBlock* Interpreter::lookup(Cpu& c, uint64_t phys) {
     uint32_t lin = uint32_t(c.s.seg[CS].base + c.s.eip);
     uint64_t p1 = c.translate((lin + b->bytes - 1) & ~0xFFFu, Access::Fetch, c.user()) & ~0xFFFull;
     if (p1 != b->pages[1]) {
-      code_page_written(b->pages[0]);
+      code_page_written(b->pages[0] >> PAGE_SHIFT);
       b = build(c, phys, key);
       fast_[fast_index(key)] = b;
     }
@@ -158,7 +158,8 @@ void Interpreter::step(Cpu& c) {
   }
 }
 
-void Interpreter::code_page_written(uint64_t ppage) {
+void Interpreter::code_page_written(uint64_t page_number) {
+  const uint64_t ppage = page_number << PAGE_SHIFT;
   auto it = page_blocks_.find(ppage);
   if (it != page_blocks_.end()) {
     for (uint64_t key : it->second) {

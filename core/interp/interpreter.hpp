@@ -36,7 +36,7 @@ class Interpreter final : public Engine {
   explicit Interpreter(Bus& bus) : bus_(bus) {}
   const char* name() const override { return "interp"; }
   void run(Cpu& cpu, uint64_t until) override;
-  void code_page_written(uint64_t ppage) override;
+  void code_page_written(uint64_t page_number) override;
   void flush_all_code() override;
 
   // Statistics.
