@@ -2,8 +2,10 @@
 // operation sections describe them (AAA/AAS adjust AX as a whole, so the
 // AL adjustment carries/borrows into AH). AAM with a divisor of 0 raises #DE.
 //
-// Flags the SDM leaves undefined are left unchanged: OF after DAA/DAS;
-// OF, SF, ZF, PF after AAA/AAS; OF, AF, CF after AAM/AAD.
+// Flags the SDM leaves undefined: AAA/AAS set SF, ZF and PF from the final
+// AL, as real Intel and AMD processors are reported to do; the rest (OF after
+// DAA/DAS/AAA/AAS; OF, AF, CF after AAM/AAD), for which no P6 behaviour is
+// known, are left unchanged.
 #include "core/interp/alu_util.hpp"
 
 namespace xlat::core {
@@ -56,7 +58,7 @@ void op_aaa(Cpu& c, const DecodedInsn&) {
     nf = fl::AF | fl::CF;
   }
   c.set_reg(EAX, 2, ax & 0xFF0F);
-  c.set_eflags_bits(nf, fl::AF | fl::CF);
+  c.set_eflags_bits(nf | alu::szp(ax & 0x0F, 1), fl::AF | fl::CF | SZP);
 }
 
 void op_aas(Cpu& c, const DecodedInsn&) {
@@ -67,7 +69,7 @@ void op_aas(Cpu& c, const DecodedInsn&) {
     nf = fl::AF | fl::CF;
   }
   c.set_reg(EAX, 2, ax & 0xFF0F);
-  c.set_eflags_bits(nf, fl::AF | fl::CF);
+  c.set_eflags_bits(nf | alu::szp(ax & 0x0F, 1), fl::AF | fl::CF | SZP);
 }
 
 void op_aam(Cpu& c, const DecodedInsn& i) {
