@@ -1,6 +1,8 @@
 // Cpu: reset state, condition codes, segment caches, control registers.
 #include "core/cpu.hpp"
 
+#include "core/fpu/x87.hpp"
+
 namespace xlat::core {
 
 Cpu::Cpu(Bus& b) : bus(b) {
@@ -11,10 +13,12 @@ Cpu::Cpu(Bus& b) : bus(b) {
   reset();
 }
 
-void Cpu::reset() {
-  FpuState fpu = s.fpu;  // the FPU work defines its own reset (FNINIT-like) later
+void Cpu::reset(bool init) {
+  const FpuState fpu = s.fpu;
   s = CpuState{};
-  s.fpu = fpu;
+  if (init) s.fpu = fpu;          // INIT keeps the x87/SSE state (SDM vol. 3 table 9-1)
+  else fpu::power_on_state(s.fpu);  // RESET: FCW 0040H, tags valid, +0.0, MXCSR 1F80H
+  if (fpu.ferr && !s.fpu.ferr && ferr_out) ferr_out(false);
   s.eip = 0xFFF0;
   s.eflags = fl::FIXED1;
   s.gpr[EDX] = 0x0633;  // family 6, model 3, stepping 3 (CPUID.1.EAX)

@@ -89,7 +89,9 @@ class Cpu {
   uint64_t icount = 0;  // retired instructions
 
   // --- power-on / reset -------------------------------------------------
-  void reset();  // INIT/RESET state: real mode, CS:EIP = F000:FFF0
+  // RESET state: real mode, CS:EIP = F000:FFF0. With init = true, the INIT
+  // signal instead, which leaves the x87/SSE state as it was (SDM vol. 3 table 9-1).
+  void reset(bool init = false);
 
   // --- registers --------------------------------------------------------
   uint32_t reg(unsigned r, unsigned size) const {
@@ -316,6 +318,12 @@ class Cpu {
 
   CodeObserver* code_observer = nullptr;
   Tracer* tracer = nullptr;  // -d trace points (null: tracing off)
+
+  // FERR#, the x87 error output (level): raised when an unmasked x87
+  // exception becomes pending while CR0.NE = 0, lowered when the status
+  // word's ES clears (FNCLEX, FNINIT, FLDENV...). A PC board wires it to
+  // IRQ13 (MS-DOS compatible error reporting, see core/fpu/x87.hpp).
+  std::function<void(bool)> ferr_out;
 
   // --- debugging (debug registers, single-step, watched pages) -------------
   // core/mode/debug.cpp. True when DR7 enables a breakpoint: the engines then

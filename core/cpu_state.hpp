@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/flags.hpp"
 
@@ -82,11 +83,76 @@ constexpr uint32_t VME = 1u << 0, PVI = 1u << 1, TSD = 1u << 2, DE = 1u << 3, PS
                    OSFXSR = 1u << 9, OSXMMEXCPT = 1u << 10;
 }
 
-// x87/MMX/SSE state. Filled in by the floating-point work (its own issue);
-// reserved here so the layout of what follows does not move.
-struct FpuState {
-  uint8_t raw[1024];
+// x87/MMX/SSE state (core/fpu/ holds the mechanisms that use it).
+//
+// The eight x87 data registers are kept by physical number R0..R7 with
+// ST(i) = st[(top + i) & 7]; each is an 80-bit value laid out as in memory
+// (64-bit significand, then sign and 15-bit exponent) in a 16-byte slot, as
+// FXSAVE stores them. MMn aliases the significand of Rn: an MMX write sets
+// st[n].mant and sets st[n].se to 0xFFFF; MMX instructions set top = 0 and
+// tag every register valid, EMMS tags them all empty.
+// The tag word is kept abridged (bit i set = Ri is not empty, FXSAVE's
+// form); FSTENV/FSAVE derive the full two-bit tags from the contents as the
+// hardware does. `fsw` is the status word with its TOP field (bits 11-13)
+// always zero: TOP lives in `top` and x87_fsw() combines them.
+namespace fcw_bits {
+constexpr uint16_t IM = 1 << 0, DM = 1 << 1, ZM = 1 << 2, OM = 1 << 3, UM = 1 << 4, PM = 1 << 5,
+                   EXC_MASKS = 0x3F, PC = 3 << 8, RC = 3 << 10, X = 1 << 12;
+}
+namespace fsw_bits {
+constexpr uint16_t IE = 1 << 0, DE = 1 << 1, ZE = 1 << 2, OE = 1 << 3, UE = 1 << 4, PE = 1 << 5,
+                   EXC = 0x3F, SF = 1 << 6, ES = 1 << 7, C0 = 1 << 8, C1 = 1 << 9, C2 = 1 << 10,
+                   TOP = 7 << 11, C3 = 1 << 14, B = 1 << 15, CC = C0 | C1 | C2 | C3;
+}
+namespace mxcsr_bits {
+constexpr uint32_t IE = 1 << 0, DE = 1 << 1, ZE = 1 << 2, OE = 1 << 3, UE = 1 << 4, PE = 1 << 5,
+                   FLAGS = 0x3F, DAZ = 1 << 6, IM = 1 << 7, DM = 1 << 8, ZM = 1 << 9,
+                   OM = 1 << 10, UM = 1 << 11, PM = 1 << 12, MASKS = 0x3F << 7, RC = 3 << 13,
+                   FZ = 1 << 15;
+constexpr uint32_t MASK = 0xFFFF;      // writable bits (FXSAVE's MXCSR_MASK; DAZ supported)
+constexpr uint32_t DEFAULT = 0x1F80;   // all exceptions masked, round to nearest
+}
+
+struct X87Reg {
+  uint64_t mant;    // significand (bit 63 = explicit integer bit); MMn
+  uint16_t se;      // sign (bit 15) and biased exponent
+  uint16_t pad[3];
 };
+static_assert(sizeof(X87Reg) == 16);
+
+struct XmmReg {
+  uint64_t q[2];    // little-endian lanes: byte k of the register is byte k of q
+};
+static_assert(sizeof(XmmReg) == 16);
+
+struct FpuState {
+  X87Reg st[8];     // physical registers R0..R7
+  XmmReg xmm[16];   // XMM0-7 (8-15 reserved for long mode)
+  uint16_t fcw;     // control word
+  uint16_t fsw;     // status word, TOP field zero
+  uint8_t top;      // TOP: physical number of ST(0)
+  uint8_t ftw;      // abridged tag word: bit i set = Ri holds a value
+  uint16_t fop;     // last non-control instruction's opcode (11 bits)
+  uint32_t fip;     // its offset (real/v86 mode: offset too; see x87_env.cpp)
+  uint16_t fcs;     // its CS selector
+  uint16_t fds;     // its memory operand's segment selector
+  uint32_t fdp;     // its memory operand's offset
+  uint32_t mxcsr;
+  uint8_t ferr;     // level of the FERR# output (see Cpu::ferr_out)
+  uint8_t pad[1024 - 409];
+};
+static_assert(sizeof(FpuState) == 1024);
+static_assert(offsetof(FpuState, st) == 0);
+static_assert(offsetof(FpuState, xmm) == 128);
+static_assert(offsetof(FpuState, fcw) == 384);
+static_assert(offsetof(FpuState, fsw) == 386);
+static_assert(offsetof(FpuState, top) == 388);
+static_assert(offsetof(FpuState, ftw) == 389);
+static_assert(offsetof(FpuState, fop) == 390);
+static_assert(offsetof(FpuState, fip) == 392);
+static_assert(offsetof(FpuState, fdp) == 400);
+static_assert(offsetof(FpuState, mxcsr) == 404);
+static_assert(offsetof(FpuState, ferr) == 408);
 
 struct CpuState {
   uint64_t gpr[16];  // EAX..EDI (R8..R15 reserved for long mode)

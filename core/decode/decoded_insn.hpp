@@ -60,6 +60,7 @@ struct DecodedInsn {
   Operand o[3];
   uint8_t opcode;    // last opcode byte (for diagnostics)
   uint8_t modrm_reg; // ModRM.reg field
+  uint8_t modrm;     // the whole ModRM byte (0 if none; the x87 opcode register FOP needs it)
 };
 
 }  // namespace xlat::core

@@ -109,6 +109,7 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, CodeMode mode, DecodedIn
   out.seg = override_segment(zi.attributes);
   out.opcode = zi.opcode;
   out.modrm_reg = zi.raw.modrm.reg;
+  out.modrm = uint8_t((zi.raw.modrm.mod << 6) | (zi.raw.modrm.reg << 3) | zi.raw.modrm.rm);
 
   unsigned n = 0, nimm = 0;
   bool have_mem = false;

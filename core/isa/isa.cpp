@@ -35,7 +35,12 @@ uint16_t op_for_mnemonic(unsigned m) {
 
 uint16_t refine_form(uint16_t op, const DecodedInsn& in) {
   auto kind = [&](unsigned n) { return n < in.nops ? in.o[n].kind : OpKind::None; };
-  auto far = [&]() { return kind(0) == OpKind::Far || (kind(0) == OpKind::Mem && in.o[0].size > 4); };
+  // Far JMP/CALL: ptr16:xx, or FF /5 and FF /3 with a memory operand (m16:16
+  // is 4 bytes, as big as a near m32, so the ModRM reg field tells them apart).
+  auto far = [&]() {
+    return kind(0) == OpKind::Far ||
+           (kind(0) == OpKind::Mem && in.opcode == 0xFF && (in.modrm_reg == 3 || in.modrm_reg == 5));
+  };
   switch (op) {
     case OP_MOV:
       if (kind(0) == OpKind::SReg || kind(1) == OpKind::SReg) return kind(0) == OpKind::SReg ? uint16_t(OP_MOV_SREG) : uint16_t(OP_MOV);
