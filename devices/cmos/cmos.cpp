@@ -54,6 +54,9 @@ int64_t secs_from_fields(const CmosRtc::Fields& f) {
          int64_t(f.min) * 60 + f.sec;
 }
 
+// Seconds, minutes, hours, day of week, day, month, year, century.
+bool is_time_register(uint8_t i) { return i == 0x32 || (i <= 0x09 && !(i <= 5 && (i & 1))); }
+
 int weekday(int64_t secs) { return int(floor_mod(floor_div(secs, 86400) + 4, 7)); }
 
 }  // namespace
@@ -275,9 +278,8 @@ void CmosRtc::update_irq() {
 
 uint8_t CmosRtc::read_register(uint8_t index) {
   index &= 0x7F;
+  if (is_time_register(index)) return time_register(index);
   switch (index) {
-    case 0x00: case 0x02: case 0x04: case 0x06: case 0x07: case 0x08: case 0x09: case 0x32:
-      return time_register(index);
     case 0x0A: {
       bool uip = false;
       if (!st_.frozen) {
@@ -286,8 +288,7 @@ uint8_t CmosRtc::read_register(uint8_t index) {
       }
       return uint8_t(st_.reg_a | (uip ? 0x80 : 0));
     }
-    case 0x0B:
-      return st_.reg_b;
+    case 0x0B: return st_.reg_b;
     case 0x0C: {
       fold_periodic();
       const uint8_t f = st_.flags, b = st_.reg_b;
@@ -297,19 +298,18 @@ uint8_t CmosRtc::read_register(uint8_t index) {
       update_irq();
       return uint8_t(f | (irqf ? 0x80 : 0));
     }
-    case 0x0D:
-      return 0x80;  // VRT: the battery is fine
-    default:
-      return st_.ram[index];
+    case 0x0D: return 0x80;  // VRT: the battery is fine
+    default: return st_.ram[index];
   }
 }
 
 void CmosRtc::write_register(uint8_t index, uint8_t v) {
   index &= 0x7F;
+  if (is_time_register(index)) {
+    write_time_register(index, v);
+    return;
+  }
   switch (index) {
-    case 0x00: case 0x02: case 0x04: case 0x06: case 0x07: case 0x08: case 0x09: case 0x32:
-      write_time_register(index, v);
-      return;
     case 0x0A: {
       fold_periodic();
       const bool was_running = divider_running();
@@ -338,8 +338,7 @@ void CmosRtc::write_register(uint8_t index, uint8_t v) {
       return;
     }
     case 0x0C:
-    case 0x0D:
-      return;  // read-only
+    case 0x0D: return;  // read-only
     default:
       st_.ram[index] = v;  // alarms and RAM; the BIOS keeps the checksum
       return;

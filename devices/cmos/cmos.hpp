@@ -41,12 +41,12 @@ namespace xlat::dev {
 class CmosRtc final : public core::IoHandler {
  public:
   static constexpr uint16_t INDEX_PORT = 0x70, DATA_PORT = 0x71;
-  static constexpr int64_t UIP_LEAD_NS = 244000;     // UIP before an update
-  static constexpr int64_t UPDATE_NS = 1984000;      // update cycle length
+  static constexpr int64_t UIP_LEAD_NS = 244000;  // UIP before an update
+  static constexpr int64_t UPDATE_NS = 1984000;   // update cycle length
 
   struct Config {
-    bool host_clock = true;    // start from the host's clock (UTC)...
-    int64_t start_epoch = 0;   // ...or from this many seconds since 1970 (UTC)
+    bool host_clock = true;   // start from the host's clock (UTC)...
+    int64_t start_epoch = 0;  // ...or from this many seconds since 1970 (UTC)
   };
 
   struct Fields {  // a broken-down time, as the guest wrote it during SET
@@ -56,15 +56,15 @@ class CmosRtc final : public core::IoHandler {
   struct State {
     uint8_t index = 0;
     bool nmi_masked = false;
-    uint8_t ram[128] = {};   // 0x0E-0x7F (entries below 0x0E unused except alarms)
-    uint8_t reg_a = 0x26;    // DV = 010 (32.768 kHz), RS = 6 (1024 Hz)
-    uint8_t reg_b = 0x02;    // 24 hour, BCD
-    uint8_t flags = 0;       // register C bits 6-4 latched by events
-    int64_t offset_ns = 0;   // rtc_ns = offset_ns + virtual time
-    bool frozen = false;     // SET or divider reset: the clock does not advance
-    Fields held;             // the clock while frozen
-    int dow_offset = 0;      // day-of-week register minus the computed weekday (mod 7)
-    uint64_t pf_mark = 0;    // periodic index at the last register C read
+    uint8_t ram[128] = {};  // 0x0E-0x7F (entries below 0x0E unused except alarms)
+    uint8_t reg_a = 0x26;   // DV = 010 (32.768 kHz), RS = 6 (1024 Hz)
+    uint8_t reg_b = 0x02;   // 24 hour, BCD
+    uint8_t flags = 0;      // register C bits 6-4 latched by events
+    int64_t offset_ns = 0;  // rtc_ns = offset_ns + virtual time
+    bool frozen = false;    // SET or divider reset: the clock does not advance
+    Fields held;            // the clock while frozen
+    int dow_offset = 0;     // day-of-week register minus the computed weekday (mod 7)
+    uint64_t pf_mark = 0;   // periodic index at the last register C read
   };
 
   explicit CmosRtc(core::Scheduler& sched);  // host clock
@@ -73,8 +73,8 @@ class CmosRtc final : public core::IoHandler {
   // The RESET pin: clears PIE/AIE/UIE/SQWE and the flags; time and RAM stay.
   void reset();
 
-  core::IrqLine irq;         // IRQ8
-  core::IrqLine nmi_mask;    // high while port 0x70 bit 7 masks NMI
+  core::IrqLine irq;       // IRQ8
+  core::IrqLine nmi_mask;  // high while port 0x70 bit 7 masks NMI
 
   // Board API: RAM bytes (0x0E-0x7F) and the standard memory-size bytes;
   // both keep the checksum at 0x2E/0x2F current.

@@ -99,8 +99,10 @@ void StdioBackend::fill() {
   for (ssize_t i = 0; i < n; ++i) {
     const uint8_t c = buf[i];
     if (!escape_) {
-      if (c == 0x01) escape_ = true;
-      else in_.push_back(c);
+      if (c == 0x01)
+        escape_ = true;
+      else
+        in_.push_back(c);
       continue;
     }
     escape_ = false;
@@ -110,18 +112,14 @@ void StdioBackend::fill() {
         if (on_quit) on_quit();
         break;
       case 0x01:
-      case 'a':
-        in_.push_back(0x01);
-        break;
+      case 'a': in_.push_back(0x01); break;
       case 'h':
       case 'H': {
-        static const char help[] =
-            "\r\nC-a x    exit\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n";
+        static const char help[] = "\r\nC-a x    exit\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n";
         write_all(out_fd_, reinterpret_cast<const uint8_t*>(help), sizeof help - 1);
         break;
       }
-      default:
-        break;  // unknown escape: dropped
+      default: break;  // unknown escape: dropped
     }
   }
 }
@@ -183,9 +181,12 @@ std::unique_ptr<CharBackend> open_char_backend(const std::string& spec, std::str
         const size_t comma = opts.find(',');
         const std::string o = opts.substr(0, comma);
         opts = comma == std::string::npos ? "" : opts.substr(comma + 1);
-        if (o == "wait") wait = true;
-        else if (o == "nowait") wait = false;
-        else if (o != "server" && o != "nodelay") throw std::runtime_error("unknown tcp option '" + o + "'");
+        if (o == "wait")
+          wait = true;
+        else if (o == "nowait")
+          wait = false;
+        else if (o != "server" && o != "nodelay")
+          throw std::runtime_error("unknown tcp option '" + o + "'");
       }
       return std::make_unique<TcpBackend>(host, port, wait);
     }

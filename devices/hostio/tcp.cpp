@@ -100,8 +100,10 @@ bool TcpBackend::read(uint8_t& b) {
     if (client_ >= 0) {
       uint8_t buf[256];
       const ssize_t n = ::recv(client_, buf, sizeof buf, MSG_DONTWAIT);
-      if (n > 0) in_.insert(in_.end(), buf, buf + n);
-      else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) drop_client();
+      if (n > 0)
+        in_.insert(in_.end(), buf, buf + n);
+      else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        drop_client();
     }
   }
   if (in_.empty()) return false;

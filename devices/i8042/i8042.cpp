@@ -99,15 +99,21 @@ void I8042::write_command(uint8_t v) {
   switch (v) {
     case 0xA4: reply(0xF1); break;  // no password installed
     case 0xA7: st_.ram[0] |= CMD_AUX_DIS; break;
-    case 0xA8: st_.ram[0] &= ~CMD_AUX_DIS; refill(); break;
+    case 0xA8:
+      st_.ram[0] &= ~CMD_AUX_DIS;
+      refill();
+      break;
     case 0xA9: reply(0x00); break;  // aux interface test: the port itself is fine
-    case 0xAA:  // self-test passed; sets the system flag
+    case 0xAA:                      // self-test passed; sets the system flag
       st_.ram[0] |= CMD_SYS;
       reply(0x55);
       break;
     case 0xAB: reply(0x00); break;  // keyboard interface test
     case 0xAD: st_.ram[0] |= CMD_KBD_DIS; break;
-    case 0xAE: st_.ram[0] &= ~CMD_KBD_DIS; refill(); break;
+    case 0xAE:
+      st_.ram[0] &= ~CMD_KBD_DIS;
+      refill();
+      break;
     case 0xC0: reply(0xA0); break;  // input port: not inhibited, no jumper
     case 0xD0: {
       uint8_t p = st_.output_port & 0xCF;
@@ -118,8 +124,8 @@ void I8042::write_command(uint8_t v) {
     }
     case 0xDD: write_output_port(st_.output_port & ~0x02); break;  // A20 off
     case 0xDF: write_output_port(st_.output_port | 0x02); break;   // A20 on
-    case 0xE0: reply(0x00); break;  // test inputs
-    default: break;                 // unknown or unimplemented: ignored
+    case 0xE0: reply(0x00); break;                                 // test inputs
+    default: break;                                                // unknown or unimplemented: ignored
   }
 }
 
@@ -134,8 +140,8 @@ void I8042::write_data(uint8_t v) {
   }
   switch (cmd) {
     case 0xD1: write_output_port(v); return;
-    case 0xD2: reply(v); return;                // as if from the keyboard
-    case 0xD3: reply(v, true); return;          // as if from the aux device
+    case 0xD2: reply(v); return;                 // as if from the keyboard
+    case 0xD3: reply(v, true); return;           // as if from the aux device
     case 0xD4: reply(0xFE, true, true); return;  // to the aux device: nobody answers
     default: keyboard_write(v); return;
   }

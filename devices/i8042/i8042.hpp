@@ -68,16 +68,16 @@ class I8042 final : public core::IoHandler {
   };
   struct Keyboard {
     bool scanning = true;
-    uint8_t set = 2;          // scancode set
+    uint8_t set = 2;  // scancode set
     uint8_t leds = 0;
     uint8_t typematic = 0x2B;
-    uint8_t awaiting = 0;     // command waiting for its parameter (0xED, 0xF3, 0xF0)
-    uint8_t last_sent = 0xAA; // for 0xFE (resend)
+    uint8_t awaiting = 0;      // command waiting for its parameter (0xED, 0xF3, 0xF0)
+    uint8_t last_sent = 0xAA;  // for 0xFE (resend)
   };
   struct State {
     uint8_t ram[32] = {0x45};  // ram[0] is the command byte
     uint8_t output_port = 0xCF;
-    uint8_t awaiting = 0;      // controller command waiting for a data byte
+    uint8_t awaiting = 0;           // controller command waiting for a data byte
     bool last_was_command = false;  // status bit 3
     bool obf = false;
     Byte out;

@@ -11,8 +11,10 @@ uint32_t I8042::io_read(uint16_t port, unsigned size) {
 }
 
 void I8042::io_write(uint16_t port, uint32_t value, unsigned size) {
-  if (port == DATA_PORT) write_data(uint8_t(value));
-  else if (port == STATUS_PORT) write_command(uint8_t(value));
+  if (port == DATA_PORT)
+    write_data(uint8_t(value));
+  else if (port == STATUS_PORT)
+    write_command(uint8_t(value));
 }
 
 }  // namespace xlat::dev

@@ -28,8 +28,10 @@ uint32_t PicPair::io_read(uint16_t port, unsigned size) {
   for (unsigned i = 0; i < size; ++i) {
     const unsigned p = port + i;
     uint8_t b = 0xFF;
-    if (p == ELCR_PORT) b = master_.elcr();
-    else if (p == ELCR_PORT + 1u) b = slave_.elcr();
+    if (p == ELCR_PORT)
+      b = master_.elcr();
+    else if (p == ELCR_PORT + 1u)
+      b = slave_.elcr();
     v |= uint32_t(b) << (8 * i);
   }
   return v;
@@ -39,8 +41,10 @@ void PicPair::io_write(uint16_t port, uint32_t value, unsigned size) {
   for (unsigned i = 0; i < size; ++i) {
     const unsigned p = port + i;
     const uint8_t b = uint8_t(value >> (8 * i));
-    if (p == ELCR_PORT) master_.set_elcr(b);
-    else if (p == ELCR_PORT + 1u) slave_.set_elcr(b);
+    if (p == ELCR_PORT)
+      master_.set_elcr(b);
+    else if (p == ELCR_PORT + 1u)
+      slave_.set_elcr(b);
   }
 }
 

@@ -17,9 +17,7 @@ void Pic8259::reset() {
   update();
 }
 
-bool Pic8259::is_cascade(unsigned line) const {
-  return master_ && !st_.single && (st_.icw3 >> line & 1);
-}
+bool Pic8259::is_cascade(unsigned line) const { return master_ && !st_.single && (st_.icw3 >> line & 1); }
 
 bool Pic8259::level_triggered(unsigned line) const {
   return st_.ltim || (st_.elcr >> line & 1) || is_cascade(line);
@@ -147,14 +145,14 @@ void Pic8259::write(unsigned a0, uint8_t v) {
     } else {  // OCW2
       const int l = v & 7;
       switch (v >> 5) {
-        case 1: eoi(highest_in_service(true), false); break;   // non-specific EOI
-        case 3: eoi(l, false); break;                            // specific EOI
-        case 5: eoi(highest_in_service(true), true); break;    // rotate on non-specific EOI
-        case 7: eoi(l, true); break;                             // rotate on specific EOI
+        case 1: eoi(highest_in_service(true), false); break;  // non-specific EOI
+        case 3: eoi(l, false); break;                         // specific EOI
+        case 5: eoi(highest_in_service(true), true); break;   // rotate on non-specific EOI
+        case 7: eoi(l, true); break;                          // rotate on specific EOI
         case 4: st_.rotate_on_aeoi = true; break;
         case 0: st_.rotate_on_aeoi = false; break;
-        case 6: st_.lowest = uint8_t(l); break;                  // set priority
-        default: break;                                          // 2: no operation
+        case 6: st_.lowest = uint8_t(l); break;  // set priority
+        default: break;                          // 2: no operation
       }
       update();
     }

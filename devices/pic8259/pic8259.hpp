@@ -38,13 +38,13 @@ class Pic8259 final : public core::IoHandler {
  public:
   struct State {
     uint8_t irr = 0, isr = 0, imr = 0;
-    uint8_t lines = 0;        // current input levels (for edge detection)
-    uint8_t elcr = 0;         // 1 = level-triggered (PIIX ELCR)
-    uint8_t elcr_mask = 0xFF; // ELCR bits that exist for this chip
-    uint8_t vector_base = 0;  // ICW2 & 0xF8
-    uint8_t icw3 = 0;         // master: cascade inputs; slave: its id
-    uint8_t lowest = 7;       // lowest-priority level (rotation)
-    uint8_t init_step = 0;    // 0 = ready; 2..4 = expecting ICW2..ICW4
+    uint8_t lines = 0;         // current input levels (for edge detection)
+    uint8_t elcr = 0;          // 1 = level-triggered (PIIX ELCR)
+    uint8_t elcr_mask = 0xFF;  // ELCR bits that exist for this chip
+    uint8_t vector_base = 0;   // ICW2 & 0xF8
+    uint8_t icw3 = 0;          // master: cascade inputs; slave: its id
+    uint8_t lowest = 7;        // lowest-priority level (rotation)
+    uint8_t init_step = 0;     // 0 = ready; 2..4 = expecting ICW2..ICW4
     bool icw4_needed = false, single = false, ltim = false;
     bool auto_eoi = false, rotate_on_aeoi = false, sfnm = false, x86_mode = true;
     bool special_mask = false;

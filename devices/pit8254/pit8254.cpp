@@ -68,15 +68,13 @@ uint32_t Pit8254::ce_at(const Channel& c, uint64_t t) const {
   const uint64_t j = t - c.base_tick;
   const uint32_t m = modulus(c);
   switch (c.mode) {
-    case 2:
-      return (c.n - uint32_t(j % c.n)) % m;
+    case 2: return (c.n - uint32_t(j % c.n)) % m;
     case 3: {
       const uint32_t hi = (c.n + 1) / 2, start = c.n & ~1u;
       const uint32_t pos = uint32_t((j + (c.out ? 0 : hi)) % c.n);
       return (pos < hi ? start - 2 * pos : start - 2 * (pos - hi)) % m;
     }
-    default:
-      return uint32_t((c.count + m - j % m) % m);
+    default: return uint32_t((c.count + m - j % m) % m);
   }
 }
 
@@ -86,10 +84,8 @@ bool Pit8254::out_at(const Channel& c, uint64_t t) const {
   const uint64_t j = t - c.base_tick;
   switch (c.mode) {
     case 0:
-    case 1:
-      return c.out || j >= distance(c, c.count);
-    case 2:
-      return j % c.n != c.n - 1;
+    case 1: return c.out || j >= distance(c, c.count);
+    case 2: return j % c.n != c.n - 1;
     case 3: {
       const uint32_t hi = (c.n + 1) / 2;
       return (j + (c.out ? 0 : hi)) % c.n < hi;
@@ -186,7 +182,7 @@ void Pit8254::load(unsigned idx, uint64_t t) {
     case 4:
       start(c, t + 1, value, c.mode == 4);
       if (c.mode == 0) c.pre_out = false;  // mode 0: OUT low from the write on
-      if (!c.gate) freeze(c, t, c.out);  // loaded, but does not count yet
+      if (!c.gate) freeze(c, t, c.out);    // loaded, but does not count yet
       break;
     case 1:
     case 5:
@@ -259,8 +255,10 @@ void Pit8254::track(unsigned idx) {
   const uint64_t t = now_tick();
   out[idx].set(out_at(c, t));
   const uint64_t e = next_edge(c, t);
-  if (e == core::NEVER) sched_.cancel(edge_event_[idx]);
-  else sched_.schedule(edge_event_[idx], time_of_tick(e));
+  if (e == core::NEVER)
+    sched_.cancel(edge_event_[idx]);
+  else
+    sched_.schedule(edge_event_[idx], time_of_tick(e));
 }
 
 bool Pit8254::output(unsigned idx) {
@@ -384,8 +382,10 @@ uint8_t Pit8254::read(unsigned reg) {
 }
 
 void Pit8254::write(unsigned reg, uint8_t v) {
-  if (reg == 3) control(v);
-  else write_count(reg, v);
+  if (reg == 3)
+    control(v);
+  else
+    write_count(reg, v);
 }
 
 }  // namespace xlat::dev

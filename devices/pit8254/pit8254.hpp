@@ -41,21 +41,21 @@ class Pit8254 final : public core::IoHandler {
     uint8_t mode = 0;
     uint8_t rw = 3;  // 1 = LSB, 2 = MSB, 3 = LSB then MSB
     bool bcd = false;
-    uint16_t cr = 0;           // count register, raw as written (BCD if bcd)
-    bool cr_valid = false;     // a complete count was written since the control word
-    bool write_msb = false;    // LSB/MSB access: the next write is the MSB
+    uint16_t cr = 0;         // count register, raw as written (BCD if bcd)
+    bool cr_valid = false;   // a complete count was written since the control word
+    bool write_msb = false;  // LSB/MSB access: the next write is the MSB
     uint8_t write_lsb = 0;
-    bool read_msb = false;     // LSB/MSB access: the next read is the MSB
+    bool read_msb = false;  // LSB/MSB access: the next read is the MSB
     bool count_latched = false;
     uint16_t latch = 0;
     bool status_latched = false;
     uint8_t status = 0;
-    bool null_count = true;            // CR written but not yet loaded into CE...
-    uint64_t null_until = core::NEVER; // ...until this tick
+    bool null_count = true;             // CR written but not yet loaded into CE...
+    uint64_t null_until = core::NEVER;  // ...until this tick
     bool gate = true;
 
     // The timeline (see the top comment).
-    bool counting = false;   // false: CE frozen at `count`, OUT at `out`
+    bool counting = false;  // false: CE frozen at `count`, OUT at `out`
     uint64_t base_tick = 0;
     uint32_t count = 0;      // CE at base_tick (binary, 0 = full range)
     uint32_t n = 0;          // reload value in effect, 1..65536 (10000 in BCD)
@@ -88,7 +88,7 @@ class Pit8254 final : public core::IoHandler {
 
   uint32_t io_read(uint16_t port, unsigned size) override;
   void io_write(uint16_t port, uint32_t value, unsigned size) override;
-  uint8_t read(unsigned reg);   // reg = port & 3
+  uint8_t read(unsigned reg);  // reg = port & 3
   void write(unsigned reg, uint8_t v);
 
   const State& state() const { return st_; }

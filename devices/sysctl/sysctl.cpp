@@ -18,12 +18,9 @@ uint8_t SystemControl::read(uint16_t port) {
       if (pit_out2 && pit_out2()) v |= 0x20;
       return v;  // bits 6/7 (IOCHK, SERR) never set: no such errors here
     }
-    case PORT_A:
-      return st_.port_a;
-    case POST_PORT:
-      return st_.post;
-    default:
-      return 0xFF;
+    case PORT_A: return st_.port_a;
+    case POST_PORT: return st_.post;
+    default: return 0xFF;
   }
 }
 
@@ -45,8 +42,7 @@ void SystemControl::write(uint16_t port, uint8_t v) {
       st_.post = v;
       if (post_log) post_log(v);
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

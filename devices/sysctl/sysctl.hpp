@@ -38,12 +38,12 @@ class SystemControl final : public core::IoHandler {
   explicit SystemControl(core::Scheduler& sched) : sched_(sched) {}
   void reset();
 
-  core::IrqLine pit_gate2;      // 0x61 bit 0
-  core::IrqLine speaker;        // 0x61 bit 1
-  core::IrqLine a20;            // 0x92 bit 1
-  core::IrqLine reset_request;  // pulsed by 0x92 bit 0 going 0 -> 1
-  std::function<bool()> pit_out2;          // PIT channel 2 OUT, for 0x61 bit 5
-  std::function<void(uint8_t)> post_log;   // called on every POST code, if set
+  core::IrqLine pit_gate2;                // 0x61 bit 0
+  core::IrqLine speaker;                  // 0x61 bit 1
+  core::IrqLine a20;                      // 0x92 bit 1
+  core::IrqLine reset_request;            // pulsed by 0x92 bit 0 going 0 -> 1
+  std::function<bool()> pit_out2;         // PIT channel 2 OUT, for 0x61 bit 5
+  std::function<void(uint8_t)> post_log;  // called on every POST code, if set
 
   uint8_t post_code() const { return st_.post; }
 

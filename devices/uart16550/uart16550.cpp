@@ -38,8 +38,10 @@ void Uart16550::reset() {
 
 void Uart16550::set_rx_source(std::function<bool(uint8_t&)> source) {
   rx_source_ = std::move(source);
-  if (rx_source_) sched_.schedule_in(poll_event_, 0);
-  else sched_.cancel(poll_event_);
+  if (rx_source_)
+    sched_.schedule_in(poll_event_, 0);
+  else
+    sched_.cancel(poll_event_);
 }
 
 uint64_t Uart16550::char_time_ns() const {
@@ -86,7 +88,7 @@ void Uart16550::rx_byte(uint8_t b) {
   if (st_.rx.count < capacity()) {
     st_.rx.push(b);
   } else {
-    st_.lsr_errors |= LSR_OE;  // FIFO mode: the new character is lost
+    st_.lsr_errors |= LSR_OE;                           // FIFO mode: the new character is lost
     if (!fifo_enabled()) st_.rx.data[st_.rx.head] = b;  // 16450 mode: RBR overwritten
   }
   restart_timeout();
@@ -100,8 +102,10 @@ bool Uart16550::receive(uint8_t b) {
 }
 
 void Uart16550::restart_timeout() {
-  if (fifo_enabled() && st_.rx.count) sched_.schedule_in(timeout_event_, 4 * char_time_ns());
-  else sched_.cancel(timeout_event_);
+  if (fifo_enabled() && st_.rx.count)
+    sched_.schedule_in(timeout_event_, 4 * char_time_ns());
+  else
+    sched_.cancel(timeout_event_);
 }
 
 void Uart16550::poll_host() {
@@ -120,8 +124,10 @@ void Uart16550::poll_host() {
 }
 
 void Uart16550::transmit(uint8_t b) {
-  if (loopback()) rx_byte(b);
-  else if (tx_sink) tx_sink(b);
+  if (loopback())
+    rx_byte(b);
+  else if (tx_sink)
+    tx_sink(b);
 }
 
 void Uart16550::start_tx() {
@@ -140,10 +146,10 @@ void Uart16550::tx_done() {
 
 void Uart16550::set_modem(uint8_t inputs) {
   const uint8_t changed = inputs ^ st_.msr_inputs;
-  if (changed & 0x10) st_.msr_deltas |= 0x01;                     // DCTS
-  if (changed & 0x20) st_.msr_deltas |= 0x02;                     // DDSR
+  if (changed & 0x10) st_.msr_deltas |= 0x01;                        // DCTS
+  if (changed & 0x20) st_.msr_deltas |= 0x02;                        // DDSR
   if ((changed & 0x40) && !(inputs & 0x40)) st_.msr_deltas |= 0x04;  // TERI: RI trailing edge
-  if (changed & 0x80) st_.msr_deltas |= 0x08;                     // DDCD
+  if (changed & 0x80) st_.msr_deltas |= 0x08;                        // DDCD
   st_.msr_inputs = inputs;
 }
 
@@ -164,18 +170,15 @@ uint8_t Uart16550::read(unsigned reg) {
       update_irq();
       return st_.rbr;
     }
-    case 1:
-      return dlab ? uint8_t(st_.divisor >> 8) : st_.ier;
+    case 1: return dlab ? uint8_t(st_.divisor >> 8) : st_.ier;
     case 2: {
       const uint8_t id = interrupt_id();
       if (id == 0x02) st_.thre_pending = false;  // reading IIR clears a THRE interrupt
       update_irq();
       return uint8_t(id | (fifo_enabled() ? 0xC0 : 0));
     }
-    case 3:
-      return st_.lcr;
-    case 4:
-      return st_.mcr;
+    case 3: return st_.lcr;
+    case 4: return st_.mcr;
     case 5: {
       const uint8_t v = lsr();
       st_.lsr_errors = 0;
@@ -188,8 +191,7 @@ uint8_t Uart16550::read(unsigned reg) {
       update_irq();
       return v;
     }
-    default:
-      return st_.scr;
+    default: return st_.scr;
   }
 }
 
@@ -234,9 +236,7 @@ void Uart16550::write(unsigned reg, uint8_t v) {
       restart_timeout();
       break;
     }
-    case 3:
-      st_.lcr = v;
-      break;
+    case 3: st_.lcr = v; break;
     case 4: {
       st_.mcr = v & 0x1F;
       if (loopback()) {
@@ -247,11 +247,8 @@ void Uart16550::write(unsigned reg, uint8_t v) {
       }
       break;
     }
-    case 7:
-      st_.scr = v;
-      break;
-    default:
-      break;  // LSR and MSR writes are for factory test only
+    case 7: st_.scr = v; break;
+    default: break;  // LSR and MSR writes are for factory test only
   }
   update_irq();
 }

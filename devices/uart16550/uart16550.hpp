@@ -66,14 +66,14 @@ class Uart16550 final : public core::IoHandler {
   struct State {
     uint16_t divisor = 12;  // 9600 baud
     uint8_t ier = 0, lcr = 0, mcr = 0, scr = 0;
-    uint8_t fcr = 0;          // enable, DMA mode and trigger bits as last written
-    uint8_t lsr_errors = 0;   // LSR bits 1-4 (only OE occurs here)
-    uint8_t msr_inputs = 0;   // MSR bits 4-7 as seen now
-    uint8_t msr_deltas = 0;   // MSR bits 0-3
+    uint8_t fcr = 0;            // enable, DMA mode and trigger bits as last written
+    uint8_t lsr_errors = 0;     // LSR bits 1-4 (only OE occurs here)
+    uint8_t msr_inputs = 0;     // MSR bits 4-7 as seen now
+    uint8_t msr_deltas = 0;     // MSR bits 0-3
     uint8_t host_modem = 0xB0;  // host-side CTS, DSR, RI, DCD (MSR bit layout)
-    uint8_t rbr = 0;          // last byte read from the receiver
+    uint8_t rbr = 0;            // last byte read from the receiver
     Fifo rx, tx;
-    bool tx_busy = false;     // TxPacing::Baud: a byte is in the shift register
+    bool tx_busy = false;  // TxPacing::Baud: a byte is in the shift register
     uint8_t tsr = 0;
     bool thre_pending = false;
     bool timeout_pending = false;

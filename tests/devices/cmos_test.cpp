@@ -2,13 +2,13 @@
 // BCD/binary and 12/24 hour encodings, the update cycle and UIP window,
 // update/alarm/periodic flags and IRQ8, SET and divider reset, NMI mask,
 // and the standard CMOS bytes with their checksum.
-#include <catch2/catch.hpp>
+#include "devices/cmos/cmos.hpp"
 
+#include <catch2/catch.hpp>
 #include <chrono>
 
 #include "core/bus.hpp"
 #include "core/scheduler.hpp"
-#include "devices/cmos/cmos.hpp"
 
 using namespace xlat;
 using Rtc = dev::CmosRtc;
@@ -74,7 +74,7 @@ TEST_CASE("RTC: register B selects binary and 12-hour encodings", "[cmos]") {
   CHECK(r.reg(0x32) == 20);
   r.set(0x0B, 0x04);  // binary, 12 h
   CHECK(r.reg(0x04) == (0x80 | 11));
-  r.set(0x0B, 0x00);  // BCD, 12 h
+  r.set(0x0B, 0x00);           // BCD, 12 h
   CHECK(r.reg(0x04) == 0x91);  // 11 PM
   r.at(2 * SEC);
   CHECK(r.reg(0x04) == 0x12);  // 12 AM

@@ -1,7 +1,7 @@
 // Host character backends: spec parsing, the Ctrl-A escapes and raw mode of
 // stdio (over pipes and a pseudo-terminal), the file backend, and the TCP
 // server (connect, both directions, reconnect), plus a UART fed from one.
-#include <catch2/catch.hpp>
+#include "devices/hostio/hostio.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -18,7 +19,6 @@
 #include <string>
 
 #include "core/scheduler.hpp"
-#include "devices/hostio/hostio.hpp"
 #include "devices/uart16550/uart16550.hpp"
 
 using namespace xlat;
@@ -47,8 +47,10 @@ std::string read_n(dev::CharBackend& b, size_t n) {
   std::string s;
   for (int idle = 0; s.size() < n && idle < 10000; ++idle) {  // a guard against hanging only
     uint8_t c;
-    if (b.read(c)) s.push_back(char(c)), idle = 0;
-    else ::poll(nullptr, 0, 1);
+    if (b.read(c))
+      s.push_back(char(c)), idle = 0;
+    else
+      ::poll(nullptr, 0, 1);
   }
   return s;
 }
@@ -94,9 +96,13 @@ TEST_CASE("hostio: stdio passes bytes through and handles the Ctrl-A keys", "[ho
     b.on_quit = [&] { ++quits; };
     uint8_t c;
     CHECK(!b.read(c));  // nothing typed: no waiting
-    const char typed[] = "ab\x01\x01" "c\x01q" "d\x01x";
+    const char typed[] =
+        "ab\x01\x01"
+        "c\x01q"
+        "d\x01x";
     REQUIRE(::write(in[1], typed, sizeof typed - 1) == ssize_t(sizeof typed - 1));
-    CHECK(read_all(b) == std::string("ab\x01" "cd"));
+    CHECK(read_all(b) == std::string("ab\x01"
+                                     "cd"));
     CHECK(quits == 1);
     b.write('O'), b.write('K');
     char got[2];

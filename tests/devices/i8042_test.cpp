@@ -1,12 +1,12 @@
 // i8042 keyboard controller through ports 0x60/0x64: self-test, command byte,
 // interface tests, output port (A20, reset), keyboard commands, scancode
 // translation, IRQ1/IRQ12, and the empty aux port.
-#include <catch2/catch.hpp>
+#include "devices/i8042/i8042.hpp"
 
+#include <catch2/catch.hpp>
 #include <vector>
 
 #include "core/bus.hpp"
-#include "devices/i8042/i8042.hpp"
 
 using namespace xlat;
 
@@ -150,11 +150,11 @@ TEST_CASE("i8042: identify, translated or not", "[i8042]") {
 
 TEST_CASE("i8042: set 2 scancodes translate to set 1 when the command byte says so", "[i8042]") {
   KbcRig r;
-  r.kbc.key_event(0x1C, true);    // A
+  r.kbc.key_event(0x1C, true);  // A
   r.kbc.key_event(0x1C, false);
   r.kbc.key_event(0xE014, true);  // right Ctrl
   r.kbc.key_event(0xE014, false);
-  r.kbc.key_event(0x83, true);    // F7
+  r.kbc.key_event(0x83, true);  // F7
   CHECK(r.drain() == KbcRig::Bytes{0x1E, 0x9E, 0xE0, 0x1D, 0xE0, 0x9D, 0x41});
   r.cmd(0x60), r.data(0x05);
   r.kbc.key_event(0x1C, true);
@@ -223,8 +223,8 @@ TEST_CASE("i8042: scanning disable and enable; resend and unknown commands", "[i
 
 TEST_CASE("i8042: the empty aux port answers 0xFE with time-out; loop and enable work", "[i8042]") {
   KbcRig r;
-  r.cmd(0x60), r.data(0x47);  // keyboard and aux interrupts on
-  r.cmd(0xD4), r.data(0xFF);  // reset the mouse
+  r.cmd(0x60), r.data(0x47);           // keyboard and aux interrupts on
+  r.cmd(0xD4), r.data(0xFF);           // reset the mouse
   CHECK((r.status() & 0x61) == 0x61);  // full, aux data, time-out
   CHECK(r.kbc.irq12.level());
   CHECK(!r.kbc.irq1.level());

@@ -1,10 +1,11 @@
 // 8259A PIC pair driven through its ports (0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1)
 // as the datasheet specifies: initialization, masking, priorities, EOI kinds,
 // rotation, IRR/ISR reads, poll mode, spurious IRQ 7/15, cascade, ELCR.
+#include "devices/pic8259/pic8259.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/bus.hpp"
-#include "devices/pic8259/pic8259.hpp"
 
 using namespace xlat;
 
@@ -86,7 +87,7 @@ TEST_CASE("PIC: fixed priority, higher levels nest, lower levels wait for EOI", 
   CHECK(r.pic.acknowledge() == 0x0B);  // 3 beats 5
   CHECK(!r.intr);                      // 5 is below the level in service
   r.raise(1);
-  CHECK(r.intr);                       // 1 is above it: nests
+  CHECK(r.intr);  // 1 is above it: nests
   CHECK(r.pic.acknowledge() == 0x09);
   CHECK(r.isr(0x20) == 0x0A);
   r.out(0x20, 0x20);  // non-specific EOI: clears the highest (1)

@@ -2,14 +2,14 @@
 // mode's OUT waveform and counts (datasheet: a count is loaded on the CLK
 // after it is written, then decremented once per CLK), gates, latch and
 // read-back, BCD, access modes, and the IRQ0 edges the scheduler produces.
-#include <catch2/catch.hpp>
+#include "devices/pit8254/pit8254.hpp"
 
+#include <catch2/catch.hpp>
 #include <utility>
 #include <vector>
 
 #include "core/bus.hpp"
 #include "core/scheduler.hpp"
-#include "devices/pit8254/pit8254.hpp"
 
 using namespace xlat;
 using Pit = dev::Pit8254;
@@ -89,7 +89,7 @@ TEST_CASE("PIT: mode 0 with LSB/MSB: the first byte stops counting and drops OUT
   const uint16_t held = r.latched(0);
   r.at(60);
   CHECK(r.latched(0) == held);  // not counting between the two bytes
-  r.out(0x40, 0);  // MSB: count 20 loads on the next CLK
+  r.out(0x40, 0);               // MSB: count 20 loads on the next CLK
   r.at(80);
   CHECK(!r.pit.output(0));
   r.at(81);  // written at tick 60: loaded at 61, terminal count 20 clocks later
@@ -116,7 +116,7 @@ TEST_CASE("PIT: mode 1 is a gate-triggered, retriggerable one-shot", "[pit8254]"
   PitRig r;
   r.program(2, 1, 5);
   r.at(100);
-  CHECK(r.pit.output(2));  // waits for a trigger
+  CHECK(r.pit.output(2));   // waits for a trigger
   r.pit.set_gate(2, true);  // trigger at tick 100
   CHECK(r.pit.output(2));
   r.at(101);
@@ -154,8 +154,8 @@ TEST_CASE("PIT: mode 2 divides by N with one low clock per period on IRQ0", "[pi
   CHECK(r.latched(0) == 4);  // reloaded
   CHECK(r.pit.output(0));
   r.at(13);
-  const std::vector<std::pair<uint64_t, bool>> want = {{0, true}, {4, false}, {5, true}, {8, false}, {9, true},
-                                                      {12, false}, {13, true}};
+  const std::vector<std::pair<uint64_t, bool>> want = {{0, true}, {4, false},  {5, true}, {8, false},
+                                                       {9, true}, {12, false}, {13, true}};
   CHECK(r.irq0 == want);
 }
 
@@ -200,8 +200,9 @@ TEST_CASE("PIT: mode 3 square wave, even and odd counts", "[pit8254]") {
   r.at(2);
   CHECK(r.latched(0) == 4);  // counts down by two
   r.at(25);
-  const std::vector<std::pair<uint64_t, bool>> even = {{0, true}, {4, false}, {7, true},  {10, false}, {13, true},
-                                                      {16, false}, {19, true}, {22, false}, {25, true}};
+  const std::vector<std::pair<uint64_t, bool>> even = {{0, true},   {4, false},  {7, true},
+                                                       {10, false}, {13, true},  {16, false},
+                                                       {19, true},  {22, false}, {25, true}};
   CHECK(r.irq0 == even);
   r.irq0.clear();
   r.program(0, 3, 5);  // at tick 25, loads at 26: high 3 clocks, low 2
@@ -253,8 +254,8 @@ TEST_CASE("PIT: counter latch holds the count until both bytes are read", "[pit8
 
 TEST_CASE("PIT: read-back latches status and count; status is read first", "[pit8254]") {
   PitRig r;
-  r.out(0x43, 0xB0);  // ch2, LSB/MSB, mode 0, binary
-  r.out(0x43, 0xE8);  // read-back status only, counter 2
+  r.out(0x43, 0xB0);          // ch2, LSB/MSB, mode 0, binary
+  r.out(0x43, 0xE8);          // read-back status only, counter 2
   CHECK(r.in(0x42) == 0x70);  // OUT low, null count, RW=11, mode 0
   r.pit.set_gate(2, true);
   r.out(0x42, 0x10), r.out(0x42, 0x00);  // count 16 at tick 0
@@ -264,7 +265,7 @@ TEST_CASE("PIT: read-back latches status and count; status is read first", "[pit
   r.out(0x43, 0xE8);
   CHECK(r.in(0x42) == 0x30);  // loaded: null count clear
   r.at(20);
-  r.out(0x43, 0xC8);  // latch status and count of counter 2
+  r.out(0x43, 0xC8);          // latch status and count of counter 2
   CHECK(r.in(0x42) == 0xB0);  // OUT high now
   CHECK(r.read16(2) == 0xFFFD);
   // Read-back can latch several counters at once.
@@ -301,8 +302,8 @@ TEST_CASE("PIT: LSB-only and MSB-only access modes", "[pit8254]") {
   r.at(1 + 0x10);
   CHECK(r.in(0x40) == 0x70);
   CHECK(r.in(0x40) == 0x70);  // every read is an LSB
-  r.out(0x43, 0x24);  // ch0, MSB only, mode 2
-  r.out(0x40, 0x02);  // count 0x200
+  r.out(0x43, 0x24);          // ch0, MSB only, mode 2
+  r.out(0x40, 0x02);          // count 0x200
   r.at(17 + 1 + 0x100);
   CHECK(r.in(0x40) == 0x01);
 }

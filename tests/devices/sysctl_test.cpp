@@ -1,13 +1,13 @@
 // System control ports 0x61/0x92/0x80 through the bus, wired to a PIT the way
 // the PC board does: channel 2's gate from 0x61 bit 0, its OUT on bit 5.
-#include <catch2/catch.hpp>
+#include "devices/sysctl/sysctl.hpp"
 
+#include <catch2/catch.hpp>
 #include <vector>
 
 #include "core/bus.hpp"
 #include "core/scheduler.hpp"
 #include "devices/pit8254/pit8254.hpp"
-#include "devices/sysctl/sysctl.hpp"
 
 using namespace xlat;
 using Pit = dev::Pit8254;

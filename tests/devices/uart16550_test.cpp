@@ -1,23 +1,33 @@
 // 16550A UART through its ports at 0x3F8: divisor latch, FIFO trigger levels,
 // every interrupt source with its IIR code and clearing rule, OUT2 gating,
 // loopback, transmit pacing and host input flow.
-#include <catch2/catch.hpp>
+#include "devices/uart16550/uart16550.hpp"
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <utility>
 #include <vector>
 
 #include "core/bus.hpp"
 #include "core/scheduler.hpp"
-#include "devices/uart16550/uart16550.hpp"
 
 using namespace xlat;
 using Uart = dev::Uart16550;
 
 namespace {
 
-enum : uint16_t { RBR = 0x3F8, THR = 0x3F8, IER = 0x3F9, IIR = 0x3FA, FCR = 0x3FA, LCR = 0x3FB, MCR = 0x3FC,
-                  LSR = 0x3FD, MSR = 0x3FE, SCR = 0x3FF };
+enum : uint16_t {
+  RBR = 0x3F8,
+  THR = 0x3F8,
+  IER = 0x3F9,
+  IIR = 0x3FA,
+  FCR = 0x3FA,
+  LCR = 0x3FB,
+  MCR = 0x3FC,
+  LSR = 0x3FD,
+  MSR = 0x3FE,
+  SCR = 0x3FF
+};
 
 struct UartRig {
   core::Scheduler sched;
@@ -78,9 +88,9 @@ TEST_CASE("UART: IER keeps only its four bits; FIFO mode shows in IIR bits 7-6",
   CHECK(r.in(IER) == 0x0F);
   r.out(IER, 0x00);
   r.out(FCR, 0xE7);
-  CHECK((r.in(IIR) & 0xF0) == 0xC0);  // 16550A: FIFOs enabled, no 64-byte bit
+  CHECK((r.in(IIR)&0xF0) == 0xC0);  // 16550A: FIFOs enabled, no 64-byte bit
   r.out(FCR, 0x00);
-  CHECK((r.in(IIR) & 0xC0) == 0x00);
+  CHECK((r.in(IIR)&0xC0) == 0x00);
 }
 
 TEST_CASE("UART: scratch register holds a byte", "[uart16550]") {
@@ -114,10 +124,10 @@ TEST_CASE("UART: the FIFO holds 16 bytes in order; without FIFOs one byte", "[ua
   for (unsigned i = 0; i < 16; ++i) CHECK(r.uart.receive(uint8_t(0x30 + i)));
   CHECK(!r.uart.receive(0x99));  // no room: the host keeps it
   for (unsigned i = 0; i < 16; ++i) {
-    CHECK((r.in(LSR) & 0x01) == 0x01);
+    CHECK((r.in(LSR)&0x01) == 0x01);
     CHECK(r.in(RBR) == 0x30 + i);
   }
-  CHECK((r.in(LSR) & 0x01) == 0x00);
+  CHECK((r.in(LSR)&0x01) == 0x00);
   r.out(FCR, 0x00);
   CHECK(r.uart.receive(0x41));
   CHECK(!r.uart.receive(0x42));
@@ -179,39 +189,38 @@ TEST_CASE("UART: THRE interrupt on enabling with THR empty, cleared by reading I
   CHECK(r.in(IIR) == 0x02);
   CHECK(r.sent.size() == 1);
   CHECK(r.sent[0].second == 'A');
-  CHECK((r.in(LSR) & 0x60) == 0x60);
+  CHECK((r.in(LSR)&0x60) == 0x60);
 }
 
 TEST_CASE("UART: loopback echoes TX into RX and maps MCR to MSR", "[uart16550]") {
   UartRig r;
   r.out(FCR, 0x07);
   r.out(MCR, 0x1A);  // LOOP | OUT2 | RTS: Linux expects MSR & 0xF0 == 0x90
-  CHECK((r.in(MSR) & 0xF0) == 0x90);
+  CHECK((r.in(MSR)&0xF0) == 0x90);
   r.out(MCR, 0x1F);
-  CHECK((r.in(MSR) & 0xF0) == 0xF0);
+  CHECK((r.in(MSR)&0xF0) == 0xF0);
   r.out(THR, 'h'), r.out(THR, 'i');
   CHECK(r.sent.empty());  // nothing reaches the host
-  CHECK((r.in(LSR) & 0x01) == 0x01);
+  CHECK((r.in(LSR)&0x01) == 0x01);
   CHECK(r.in(RBR) == 'h');
   CHECK(r.in(RBR) == 'i');
   CHECK(!r.uart.receive('z'));  // host input is disconnected in loopback
   r.out(MCR, 0x00);
-  CHECK((r.in(MSR) & 0xF0) == 0xB0);  // back to the host lines
+  CHECK((r.in(MSR)&0xF0) == 0xB0);  // back to the host lines
 }
 
-TEST_CASE("UART: loopback overrun sets OE and the line status interrupt outranks the others",
-          "[uart16550]") {
+TEST_CASE("UART: loopback overrun sets OE and the line status interrupt outranks the others", "[uart16550]") {
   UartRig r;
   r.out(FCR, 0x01);
   r.out(IER, 0x07);
   r.out(MCR, 0x18);
   for (unsigned i = 0; i < 17; ++i) r.out(THR, uint8_t(i));
-  CHECK(r.in(IIR) == 0xC6);  // RLS before RDA (FIFO at trigger 1) and THRE
-  CHECK((r.in(LSR) & 0x02) == 0x02);  // OE, cleared by this read
-  CHECK((r.in(LSR) & 0x02) == 0x00);
-  CHECK(r.in(IIR) == 0xC4);  // then received data
+  CHECK(r.in(IIR) == 0xC6);         // RLS before RDA (FIFO at trigger 1) and THRE
+  CHECK((r.in(LSR)&0x02) == 0x02);  // OE, cleared by this read
+  CHECK((r.in(LSR)&0x02) == 0x00);
+  CHECK(r.in(IIR) == 0xC4);                                 // then received data
   for (unsigned i = 0; i < 16; ++i) CHECK(r.in(RBR) == i);  // the 17th byte was lost
-  CHECK(r.in(IIR) == 0xC2);  // then THRE
+  CHECK(r.in(IIR) == 0xC2);                                 // then THRE
   CHECK(r.in(IIR) == 0xC1);
 }
 
@@ -219,7 +228,7 @@ TEST_CASE("UART: 16450-mode overrun overwrites the holding register", "[uart1655
   UartRig r;
   r.out(MCR, 0x10);
   r.out(THR, 1), r.out(THR, 2);
-  CHECK((r.in(LSR) & 0x03) == 0x03);
+  CHECK((r.in(LSR)&0x03) == 0x03);
   CHECK(r.in(RBR) == 2);
 }
 
@@ -260,7 +269,7 @@ TEST_CASE("UART: FCR clears the FIFOs", "[uart16550]") {
   r.out(FCR, 0x01);
   r.uart.receive(1), r.uart.receive(2);
   r.out(FCR, 0x03);
-  CHECK((r.in(LSR) & 0x01) == 0);
+  CHECK((r.in(LSR)&0x01) == 0);
   r.uart.receive(3);
   CHECK(r.in(RBR) == 3);
 }
@@ -275,15 +284,15 @@ TEST_CASE("UART: baud pacing sends one byte per character time", "[uart16550]") 
   r.in(IIR);  // clear the THRE from enabling
   const uint64_t ct = r.uart.char_time_ns();
   r.out(THR, 'a'), r.out(THR, 'b'), r.out(THR, 'c');
-  CHECK((r.in(LSR) & 0x60) == 0x00);  // 'a' shifting, 'b' 'c' queued
+  CHECK((r.in(LSR)&0x60) == 0x00);  // 'a' shifting, 'b' 'c' queued
   CHECK(!r.uart.irq.level());
   r.after(ct);
   CHECK(r.sent.size() == 1);
   r.after(ct);
-  CHECK((r.in(LSR) & 0x60) == 0x20);  // 'c' in the shift register, FIFO empty
+  CHECK((r.in(LSR)&0x60) == 0x20);  // 'c' in the shift register, FIFO empty
   CHECK(r.in(IIR) == 0xC2);
   r.after(ct);
-  CHECK((r.in(LSR) & 0x60) == 0x60);
+  CHECK((r.in(LSR)&0x60) == 0x60);
   REQUIRE(r.sent.size() == 3);
   CHECK(r.sent[0] == std::make_pair(ct, uint8_t('a')));
   CHECK(r.sent[1] == std::make_pair(2 * ct, uint8_t('b')));
@@ -308,10 +317,10 @@ TEST_CASE("UART: host input arrives at the line rate and is held back, not overr
   CHECK(host.size() == 40 - 6);  // one byte per character time (the first at once)
   r.after(ct * 100);
   CHECK(host.size() == 40 - 16);  // FIFO full: the rest waits
-  CHECK((r.in(LSR) & 0x02) == 0);
+  CHECK((r.in(LSR)&0x02) == 0);
   std::vector<uint8_t> got;
   while (got.size() < 40) {
-    while (r.in(LSR) & 0x01) got.push_back(r.in(RBR));
+    while (r.in(LSR)&0x01) got.push_back(r.in(RBR));
     r.after(ct);
   }
   for (unsigned i = 0; i < 40; ++i) CHECK(got[i] == i);
