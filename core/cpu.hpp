@@ -326,10 +326,12 @@ class Cpu {
   std::function<void(bool)> ferr_out;
 
   // --- debugging (debug registers, single-step, watched pages) -------------
-  // core/mode/debug.cpp. True when DR7 enables a breakpoint: the engines then
-  // run one instruction at a time and call step_prologue/step_epilogue
-  // around it (as they do while EFLAGS.TF is set or in an interrupt shadow).
-  bool debug_active() const { return s.dr[7] & 0xFF; }
+  // core/mode/debug.cpp. True when DR7 enables a breakpoint, or EFLAGS.RF is
+  // set (an IRET or task switch loaded it; the next instruction's start
+  // clears it): the engines then run one instruction at a time and call
+  // step_prologue/step_epilogue around it (as they do while EFLAGS.TF is set
+  // or in an interrupt shadow).
+  bool debug_active() const { return (s.dr[7] & 0xFF) || (s.eflags & fl::RF); }
   // Before a single-stepped instruction: raises #DB for a matching DR0-3
   // instruction breakpoint (unless EFLAGS.RF), then clears RF.
   void step_prologue();

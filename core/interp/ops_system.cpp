@@ -113,8 +113,11 @@ void op_mov_dr(Cpu& c, const DecodedInsn& i) {
   require_cpl0(c);
   if (n == 4 || n == 5) n += 2;
   if (c.s.dr[7] & DR7_GD) {
+    // A fault-class #DB other than an instruction breakpoint: the EFLAGS
+    // image pushed has RF = 1 (SDM vol. 3 17.3.1.1); delivery clears it.
     c.s.dr[6] |= DR6_BD;
     c.s.dr[7] &= ~uint64_t(DR7_GD);
+    c.s.eflags |= fl::RF;
     raise_fault(VEC_DB);
   }
   if (to_dr) {

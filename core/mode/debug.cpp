@@ -1,6 +1,6 @@
 // Debug registers, single-step, and watched pages (Intel SDM vol. 3 ch. 17).
 //
-// While DR7 enables any breakpoint, or EFLAGS.TF is set, or an interrupt
+// While DR7 enables any breakpoint, EFLAGS.TF or RF is set, or an interrupt
 // shadow is open, the engines run one instruction at a time between
 // step_prologue() and step_epilogue():
 // - step_prologue raises the instruction-breakpoint #DB (a fault: EIP of the
@@ -53,7 +53,7 @@ void Cpu::step_prologue() {
   db_hits_ = 0;
   db_carry_ = db_deferred_;
   db_deferred_ = 0;
-  if (debug_active() && !(s.eflags & fl::RF)) {
+  if ((s.dr[7] & 0xFF) && !(s.eflags & fl::RF)) {
     const uint32_t lin = uint32_t(s.seg[CS].base + s.eip);
     const uint32_t dr7 = uint32_t(s.dr[7]);
     uint32_t hit = 0;

@@ -193,6 +193,59 @@ TEST_CASE("data breakpoint: read/write breakpoints trap on reads too, with lengt
   }
 }
 
+TEST_CASE("data breakpoint: the SDM's breakpoint example table", "[debug][watch]") {
+  // Intel SDM vol. 3 17.2.5, table "Breakpoint Examples": DR0 = A0001H RW
+  // 1 byte, DR1 = A0002H W 1 byte, DR2 = B0002H RW 2 bytes, DR3 = C0000H W
+  // 4 bytes; every access listed there traps.
+  struct Case {
+    const char* insn;
+    uint32_t bits;  // DR6.B0-B3 expected
+  };
+  const Case cases[] = {
+      {"mov al, [0xA0001]", 1},          {"mov ax, [0xA0001]", 1},
+      {"mov byte [0xA0002], 1", 2},      {"mov word [0xA0002], 1", 2},
+      {"mov eax, [0xB0001]", 4},         {"mov al, [0xB0002]", 4},
+      {"mov ax, [0xB0002]", 4},          {"mov dword [0xC0000], 1", 8},
+      {"mov word [0xC0001], 1", 8},      {"mov byte [0xC0003], 1", 8},
+      {"mov word [0xA0001], 1", 3},      // both DR0 (read/write) and DR1 (write) match
+  };
+  const uint32_t v = dr7(0, RW_RW, LEN1) | dr7(1, RW_W, LEN1) | dr7(2, RW_RW, LEN2) | dr7(3, RW_W, LEN4);
+  for (const Case& k : cases) {
+    for (const auto& e : test::engines()) {
+      DYNAMIC_SECTION(e << " " << k.insn) {
+        test::Guest g(e);
+        g.load(test::nasm(test::prelude32() + R"(
+          mov eax, 0xA0001
+          mov dr0, eax
+          mov eax, 0xA0002
+          mov dr1, eax
+          mov eax, 0xB0002
+          mov dr2, eax
+          mov eax, 0xC0000
+          mov dr3, eax
+          mov eax, )" + hex(v) + R"(
+          mov dr7, eax
+          mov al, [0xA0000]         ; neighbours do not trap
+          mov byte [0xA0003], 1
+          mov al, [0xB0004]
+          mov byte [0xC0004], 1
+          mov al, [0xC0000]         ; a read of a write breakpoint
+          mov al, [0xA0002]
+          mov ebx, 1
+          )" + k.insn + R"(
+          mov ebx, 2
+          hlt)"));
+        g.run();
+        REQUIRE(g.fault);
+        CHECK(g.fault->vector == VEC_DB);
+        CHECK(g.reg(EBX) == 1);
+        CHECK(g.read8(g.fault_eip) == 0xBB);
+        CHECK((g.cpu.s.dr[6] & 0xF) == k.bits);
+      }
+    }
+  }
+}
+
 TEST_CASE("data breakpoint: a page already in the TLB is watched once armed", "[debug][watch]") {
   for (const auto& e : test::engines()) {
     DYNAMIC_SECTION(e) {
@@ -340,6 +393,8 @@ TEST_CASE("general detect: a debug register access faults with DR6.BD and clears
       CHECK(g.reg(ESI) == 1);
       CHECK(g.reg(ECX) == 0x1234);
       CHECK((g.read32(0x5000) & (1u << 13)));
+      CHECK((g.read32(0x5004) & fl::RF));  // a fault other than an instruction breakpoint
+      CHECK(!(g.cpu.s.eflags & fl::RF));
     }
   }
 }
