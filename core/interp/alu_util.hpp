@@ -17,6 +17,8 @@ namespace xlat::core::alu {
 // sign-extended to the destination size; the decoder keeps it 8 bits wide.
 inline uint32_t src(Cpu& c, const DecodedInsn& i, unsigned n) {
   const Operand& o = i.o[n];
+  if (o.kind == OpKind::Reg) [[likely]]
+    return c.reg(o.reg, o.size);
   if (o.kind == OpKind::Imm) {
     const uint32_t v = o.reg ? i.imm2 : i.imm;
     return (o.size == 1 && i.o[0].size > 1) ? uint32_t(int32_t(int8_t(v))) : v;
@@ -31,17 +33,24 @@ inline uint32_t read_dst(Cpu& c, const DecodedInsn& i) {
   return c.read_sized(i.seg, c.ea(i), o.size);
 }
 
+// The memory half of update_dst, out of line so that the register path of
+// each handler stays small (no frame, no saved registers).
+template <typename F>
+[[gnu::noinline]] uint32_t update_mem(Cpu& c, const DecodedInsn& i, F f) {
+  return guest_rmw_sized(c, i.seg, c.ea(i), i.o[0].size, i.lock, f);
+}
+
 // Replaces operand 0 by f(old) (atomically for a LOCKed memory operand) and
 // returns old, zero-extended from the operand size.
 template <typename F>
 inline uint32_t update_dst(Cpu& c, const DecodedInsn& i, F&& f) {
   const Operand& o = i.o[0];
-  if (o.kind == OpKind::Reg) {
+  if (o.kind == OpKind::Reg) [[likely]] {
     const uint32_t old = c.reg(o.reg, o.size);
     c.set_reg(o.reg, o.size, f(old));
     return old;
   }
-  return guest_rmw_sized(c, i.seg, c.ea(i), o.size, i.lock, f);
+  return update_mem(c, i, f);
 }
 
 // SF, ZF and PF of a result of `size` bytes.
