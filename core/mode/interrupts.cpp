@@ -63,7 +63,6 @@ void deliver_task_gate(Cpu& c, const Descriptor& gate, bool ext, bool has_error,
 
 void Cpu::deliver_interrupt(uint8_t vector, IntKind kind, bool has_error, uint32_t error, uint32_t ret_eip) {
   const bool soft = kind == IntKind::Software || kind == IntKind::SoftwareException;
-  if (soft) suppress_step_trap = true;  // the handler starts with TF clear
   if (!protected_mode()) {
     deliver_real(*this, vector, ret_eip);
     next_eip = uint32_t(s.eip);

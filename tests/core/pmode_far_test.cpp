@@ -333,7 +333,7 @@ xfer:   )" + (iret ? "iretd" : "retf"));
   }
 }
 
-TEST_CASE("real mode: far CALL/RETF and INT/IRET through the IVT", "[pmode][far]") {
+TEST_CASE("real mode: far CALL/JMP (ptr16:16 and m16:16), RETF and INT/IRET through the IVT", "[pmode][far]") {
   for (const auto& e : test::engines()) {
     DYNAMIC_SECTION(e) {
       test::Guest g(e, test::Mode::Real16);
@@ -345,8 +345,16 @@ start:  mov word [0x80], isr      ; IVT entry 0x20 = 0000:isr
         stc
         int 0x20
         call 0x0000:far_fn
+        jmp far [jptr]            ; m16:16 (4 bytes, like a near m32)
+        hlt
+there:  call far [cptr]
         mov cx, 0xAAAA
         hlt
+jptr:   dw there - 0x100, 0x0010  ; the same bytes through other segments
+cptr:   dw far_fn2 - 0x200, 0x0020
+far_fn2:
+        mov di, 0x3333
+        retf
 isr:    mov bx, 0x1111
         mov ax, sp
         iret
@@ -359,6 +367,8 @@ far_fn: mov dx, 0x2222
       CHECK((g.reg(core::EBX) & 0xFFFF) == 0x1111);
       CHECK((g.reg(core::EDX) & 0xFFFF) == 0x2222);
       CHECK((g.reg(core::ECX) & 0xFFFF) == 0xAAAA);
+      CHECK((g.reg(core::EDI) & 0xFFFF) == 0x3333);
+      CHECK(g.cpu.s.seg[core::CS].sel == 0x0010);
       CHECK((g.reg(core::EAX) & 0xFFFF) == 0x7000 - 6);
       CHECK((g.reg(core::ESI) & 0xFFFF) == 0x7000 - 4);
       CHECK((g.reg(core::ESP) & 0xFFFF) == 0x7000);
