@@ -50,6 +50,28 @@ bool probe_modrm(const uint8_t* op, unsigned oplen) {
   return false;
 }
 
+// Without the table (--all-forms), the arithmetic flags an instruction
+// writes, as the SDM's "Flags Affected" says (what the table's flags_written
+// column holds in table mode).
+uint32_t assumed_written(const std::string& m, const Rule& r) {
+  namespace fl = core::fl;
+  static const char* const kNone[] = {"MOV",   "MOVZX", "MOVSX", "LEA",   "NOP",   "XCHG",   "BSWAP",  "CBW",
+                                      "CWDE",  "CWD",   "CDQ",   "SALC",  "PUSH",  "POP",    "PUSHA",  "PUSHAD",
+                                      "POPA",  "POPAD", "PUSHF", "PUSHFD", "NOT",  "LAHF",   "CLD",    "STD",
+                                      "BOUND", "ENTER", "LEAVE", "XLAT"};
+  for (const char* n : kNone)
+    if (m == n) return 0;
+  if (m.rfind("SET", 0) == 0 || m.rfind("CMOV", 0) == 0) return 0;
+  if ((r.gen & (gen::BRANCH | gen::STRING)) && !(r.gen & gen::REPCC)) return 0;
+  if (m == "INC" || m == "DEC") return fl::ARITH & ~fl::CF;
+  if (m == "CLC" || m == "STC" || m == "CMC") return fl::CF;
+  if (m == "ARPL" || m == "CMPXCHG8B") return fl::ZF;
+  if (m == "BT" || m == "BTS" || m == "BTR" || m == "BTC") return fl::ARITH & ~fl::ZF;
+  if (r.gen & (gen::ROTATE | gen::RCROTATE)) return fl::CF | fl::OF;
+  if (m == "SAHF") return fl::ARITH & ~fl::OF;
+  return fl::ARITH;
+}
+
 }  // namespace
 
 bool has_rel(const DecodedInsn& in) {
@@ -73,34 +95,9 @@ InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n
     info.attrs = oi.attrs;
   } else {
     info.mnem = cs_.zydis_name(bytes, n);
-    info.table_written = core::fl::ARITH;  // unknown: the rule's static part decides
   }
   info.rule = info.mnem.empty() ? nullptr : find_rule(info.mnem);
-  if (!from_table_ && info.rule) {
-    // Without the table, assume what the rule implies about writes: every
-    // arithmetic flag the instruction family can touch.
-    const uint32_t g = info.rule->gen;
-    const bool no_flags = (g & (gen::BRANCH | gen::STRING | gen::XLAT | gen::ENTER | gen::LEAVE)) ||
-                          info.mnem.rfind("SET", 0) == 0 || info.mnem.rfind("CMOV", 0) == 0 ||
-                          info.mnem == "MOV" || info.mnem == "MOVZX" || info.mnem == "MOVSX" ||
-                          info.mnem == "LEA" || info.mnem == "NOP" || info.mnem == "XCHG" ||
-                          info.mnem == "BSWAP" || info.mnem == "CBW" || info.mnem == "CWDE" ||
-                          info.mnem == "CWD" || info.mnem == "CDQ" || info.mnem == "SALC" ||
-                          info.mnem == "PUSH" || info.mnem == "POP" || info.mnem.rfind("PUSHA", 0) == 0 ||
-                          info.mnem.rfind("POPA", 0) == 0 || info.mnem.rfind("PUSHF", 0) == 0 ||
-                          info.mnem == "NOT" || info.mnem == "LAHF" || info.mnem == "CLD" ||
-                          info.mnem == "STD" || info.mnem == "BOUND";
-    const bool cmps = (g & gen::REPCC) != 0;
-    if (no_flags && !cmps) info.table_written = 0;
-    if (info.mnem == "INC" || info.mnem == "DEC") info.table_written = core::fl::ARITH & ~core::fl::CF;
-    if (info.mnem == "CLC" || info.mnem == "STC" || info.mnem == "CMC") info.table_written = core::fl::CF;
-    if (info.mnem == "ARPL" || info.mnem == "CMPXCHG8B") info.table_written = core::fl::ZF;
-    if (info.mnem == "BT" || info.mnem == "BTS" || info.mnem == "BTR" || info.mnem == "BTC")
-      info.table_written = core::fl::ARITH & ~core::fl::ZF;
-    if (info.mnem == "BSF" || info.mnem == "BSR") info.table_written = core::fl::ARITH;
-    if (g & (gen::ROTATE | gen::RCROTATE)) info.table_written = core::fl::CF | core::fl::OF;
-    if (info.mnem == "SAHF") info.table_written = core::fl::ARITH & ~core::fl::OF;
-  }
+  if (!from_table_ && info.rule) info.table_written = assumed_written(info.mnem, *info.rule);
   return info;
 }
 
