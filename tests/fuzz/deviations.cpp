@@ -1,6 +1,8 @@
 // Known Unicorn deviations; see deviations.hpp and KNOWN_DEVIATIONS.md.
 #include "tests/fuzz/deviations.hpp"
 
+#include <algorithm>
+
 #include "core/decode/decoder.hpp"
 #include "tests/fuzz/layout.hpp"
 
@@ -10,6 +12,7 @@ namespace {
 
 struct Insn {
   const uint8_t* bytes;  // from the first prefix
+  size_t avail;          // bytes from there to the end of the code
   const core::DecodedInsn& in;
   const InsnInfo& info;
   uint8_t opcode() const {  // first opcode byte after the prefixes
@@ -27,6 +30,22 @@ struct Insn {
            b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3;
   }
 };
+
+// Whether the bytes are an invalid instruction only because of a LOCK
+// prefix: without that prefix they decode.
+bool lock_makes_invalid(const uint8_t* p, size_t n) {
+  std::vector<uint8_t> b;
+  bool lock = false;
+  size_t i = 0;
+  for (; i < n && i < 15 && Insn::is_prefix(p[i]); ++i) {
+    if (p[i] == 0xF0) lock = true;
+    else b.push_back(p[i]);
+  }
+  if (!lock) return false;
+  b.insert(b.end(), p + i, p + std::min(n, i + 15));
+  core::DecodedInsn in;
+  return core::decode(b.data(), b.size(), core::CodeMode::Bits32, in) == core::DecodeStatus::Ok;
+}
 
 struct DeviationRule {
   const char* name;
@@ -58,6 +77,12 @@ const DeviationRule kRules[] = {
      "LOOPE/LOOPNE that fall through because the count became zero: Unicorn loses the pending "
      "arithmetic flags (EFLAGS comes out as garbage, e.g. the last ALU result)",
      [](const Insn& x) { return x.info.mnem == "LOOPE" || x.info.mnem == "LOOPNE"; }},
+    {"lock-illegal",
+     "LOCK where it is illegal (not a read-modify-write of memory; #UD on real CPUs): Unicorn executes the "
+     "instruction as if there were no LOCK (e.g. lock cmc), and for CMP m,r (38/39), CMPS (A6/A7), "
+     "BT/BTS/BTR/BTC with a register destination (0F A3/AB/B3/BB, 0F BA /4-/7) and FF /3, FF /5 with a "
+     "register operand it aborts the whole process (tcg.c:3073: tcg fatal error)",
+     [](const Insn& x) { return x.info.mnem.empty() && lock_makes_invalid(x.bytes, x.avail); }},
     {"cmpxchg8b-flags",
      "CMPXCHG8B: Unicorn computes the flags CMPXCHG8B leaves unchanged (CF PF AF SF OF) from a stale "
      "lazy-flag state when the previous flag writer was an ALU instruction",
@@ -70,13 +95,15 @@ std::vector<std::string> unicorn_deviations(const Sequence& s, const Catalog& ca
   std::vector<std::string> hits;
   size_t off = 0;
   for (const auto& f : s.facts.insns) {
-    core::DecodedInsn in;
+    core::DecodedInsn in{};
     const uint8_t* p = s.code.data() + off;
     off += f.len;
-    if (core::decode(p, s.code.size() - (p - s.code.data()), core::CodeMode::Bits32, in) != core::DecodeStatus::Ok)
-      continue;
-    const InsnInfo info = cat.identify(in, p, in.len);
-    const Insn x{p, in, info};
+    InsnInfo info;  // stays empty for an invalid instruction (rules then look at the bytes)
+    if (core::decode(p, s.code.size() - (p - s.code.data()), core::CodeMode::Bits32, in) == core::DecodeStatus::Ok)
+      info = cat.identify(in, p, in.len);
+    else
+      in.len = uint8_t(std::min<size_t>(15, s.code.size() - (p - s.code.data())));
+    const Insn x{p, size_t(s.code.size() - (p - s.code.data())), in, info};
     for (const DeviationRule& r : kRules)
       if (r.match(x)) hits.push_back(r.name);
   }

@@ -404,6 +404,23 @@ Sequence Generator::make(uint64_t index, unsigned units) const {
       }
       list.push_back(*u);
     }
+    // Now and then an invalid instruction at the end: LOCK where it is not
+    // allowed (register destination, non-lockable instruction). Every
+    // opinion must raise #UD there, with the state of the instructions before.
+    if (rng.chance(3) && !groups.empty()) {
+      for (int attempt = 0; attempt < 40; ++attempt) {
+        const auto& grp = groups[rng.below(uint32_t(groups.size()))];
+        std::optional<Unit> u = maker.make(*grp[rng.below(uint32_t(grp.size()))]);
+        if (!u || u->branch) continue;
+        u->bytes.insert(u->bytes.begin() + u->insn_off, 0xF0);
+        core::DecodedInsn in;
+        const uint8_t* p = u->bytes.data() + u->insn_off;
+        if (core::decode(p, u->bytes.size() - u->insn_off, core::CodeMode::Bits32, in) != core::DecodeStatus::Invalid)
+          continue;
+        list.push_back(*u);
+        break;
+      }
+    }
     // Lay out and patch branch displacements.
     std::vector<uint32_t> start(list.size() + 1);
     uint32_t addr = CODE;

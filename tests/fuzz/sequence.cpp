@@ -68,10 +68,18 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
     const uint8_t* p = code.data() + off;
     const size_t avail = code.size() - off;
     InsnFacts f{addr, 1, cur, 0, {}, false};
-    if (core::decode(p, avail, core::CodeMode::Bits32, in) != core::DecodeStatus::Ok) {
+    const core::DecodeStatus st = core::decode(p, avail, core::CodeMode::Bits32, in);
+    if (st != core::DecodeStatus::Ok) {
+      // An invalid instruction (#UD) ends what can run; the generator puts
+      // one at the end of some sequences on purpose. Bytes that are merely
+      // cut short would run into each runner's own end marker: a problem.
       a.insns.push_back(f);
-      a.problem = "undecodable bytes at " + std::to_string(addr);
-      a.native_ok = false;
+      if (st == core::DecodeStatus::Invalid) {
+        a.ends_invalid = true;
+      } else {
+        a.problem = "incomplete instruction at " + std::to_string(addr);
+        a.native_ok = false;
+      }
       break;
     }
     f.len = in.len;

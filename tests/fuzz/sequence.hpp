@@ -40,6 +40,7 @@ struct Analysis {
   bool reads_undefined = false;  // some instruction reads a possibly undefined flag
   bool backward_branch = false;
   bool undefined_result = false;
+  bool ends_invalid = false;  // the last instruction is invalid (#UD expected)
   std::string problem;        // why the analysis is unsure, if it is
   // Flags possibly undefined when the instruction at `addr` starts (for a
   // fault there); undef_end if no instruction starts at addr.
