@@ -376,3 +376,102 @@ far_fn: mov dx, 0x2222
     }
   }
 }
+
+TEST_CASE("call gate and inner-stack checks", "[pmode][far]") {
+  struct Case {
+    const char* what;
+    const char* insn;
+    unsigned ring;
+    uint64_t gate_desc;  // at GATE32
+    uint16_t ss0;        // TSS.SS0 (K_DATA normally)
+    uint8_t vec;
+    uint32_t error;
+  };
+  constexpr uint32_t F = 0x10000;  // gate target (never reached)
+  const Case cases[] = {
+      {"gate DPL < CPL", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 0, 0), K_DATA, core::VEC_GP, GATE32},
+      {"selector RPL > gate DPL", "call 0x5B:0", 0, gate(K_CODE, F, CALL32, 2, 0), K_DATA, core::VEC_GP, GATE32},
+      {"gate not present", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0, false), K_DATA, core::VEC_NP, GATE32},
+      {"null target", "call 0x5B:0", 3, gate(0, F, CALL32, 3, 0), K_DATA, core::VEC_GP, 0},
+      {"data target", "call 0x5B:0", 3, gate(K_DATA, F, CALL32, 3, 0), K_DATA, core::VEC_GP, K_DATA},
+      {"not-present target", "call 0x5B:0", 3, gate(NP_CODE, F, CALL32, 3, 0), K_DATA, core::VEC_NP, NP_CODE},
+      {"JMP to an inner level", "jmp 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0), K_DATA, core::VEC_GP, K_CODE},
+      {"SS0 with DPL 3", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0), U_DATA & 0xFFFC, core::VEC_TS,
+       U_DATA & 0xFFFC},
+      {"SS0 with RPL 3", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0), K_DATA | 3, core::VEC_TS, K_DATA},
+      {"null SS0", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0), 0, core::VEC_TS, 0},
+      {"SS0 not present", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 0), 0x68, core::VEC_SS, 0x68},
+      {"inner stack too small", "call 0x5B:0", 3, gate(K_CODE, F, CALL32, 3, 2), 0x70, core::VEC_SS, 0x70},
+  };
+  for (const auto& e : test::engines()) {
+    for (const Case& k : cases) {
+      DYNAMIC_SECTION(e << ": " << k.what) {
+        test::Guest g(e);
+        Pm pm(g);
+        add_descriptors(pm);
+        pm.set_gdt(0x68, seg(0, 0xFFFFF, ACC_DATA & NOT_PRESENT));
+        // A ring-0 stack with room for 20 bytes below ESP0 = 0x14: the frame
+        // (4 dwords and 2 parameters, 24 bytes) does not fit.
+        pm.set_gdt(0x70, seg(0, 0x17, ACC_DATA, 0x4));
+        pm.w32(TSS0 + 4, k.ss0 == 0x70 ? 0x14 : K_STACK);
+        pm.w32(TSS0 + 8, k.ss0);
+        pm.set_gdt(GATE32, k.gate_desc);
+        const auto p = assemble("start, xfer", std::string(R"(
+start:  push dword 1
+        push dword 2
+xfer:   )") + k.insn + "\n        hlt");
+        pm.start(p);
+        if (k.ring == 3) {
+          pm.enter_ring3();
+          g.cpu.s.eip = p.label(0);
+        }
+        g.run();
+        REQUIRE(g.fault);
+        CHECK(g.fault->vector == k.vec);
+        CHECK(g.fault->error == k.error);
+        CHECK(g.fault_eip == p.label(1));
+        CHECK(g.cpu.s.cpl == k.ring);
+        CHECK(g.reg(core::ESP) == (k.ring == 3 ? U_STACK : RING0_ESP) - 8);
+      }
+    }
+  }
+}
+
+TEST_CASE("RETF checks the return code segment", "[pmode][far]") {
+  struct Case {
+    const char* what;
+    uint32_t cs;
+    uint8_t vec;
+    uint32_t error;
+  };
+  const Case cases[] = {
+      {"null CS", 0, core::VEC_GP, 0},
+      {"data segment", K_DATA, core::VEC_GP, K_DATA},
+      {"RPL < CPL", K_CODE, core::VEC_GP, K_CODE},  // from ring 3
+      {"non-conforming DPL != RPL", K_CODE | 3, core::VEC_GP, K_CODE},
+      {"conforming DPL > RPL", CONF3 | 2, core::VEC_GP, CONF3},
+      {"not present", NP_CODE | 3, core::VEC_NP, NP_CODE},
+  };
+  for (const auto& e : test::engines()) {
+    for (const Case& k : cases) {
+      DYNAMIC_SECTION(e << ": " << k.what) {
+        test::Guest g(e);
+        Pm pm(g);
+        add_descriptors(pm);
+        pm.set_gdt(NP_CODE, seg(0, 0xFFFFF, (ACC_CODE | dpl(3)) & NOT_PRESENT));
+        const auto p = assemble("start, xfer", "start:  push dword " + std::to_string(k.cs) + R"(
+        push dword start
+xfer:   retf)");
+        pm.start(p);
+        pm.enter_ring3();
+        g.cpu.s.eip = p.label(0);
+        g.run();
+        REQUIRE(g.fault);
+        CHECK(g.fault->vector == k.vec);
+        CHECK(g.fault->error == k.error);
+        CHECK(g.fault_eip == p.label(1));
+        CHECK(g.reg(core::ESP) == U_STACK - 8);
+      }
+    }
+  }
+}

@@ -299,3 +299,49 @@ start:  ud2
     }
   }
 }
+
+TEST_CASE("INT n from ring 3 checks the TSS ring-0 stack", "[pmode][interrupts]") {
+  struct Case {
+    const char* what;
+    uint16_t ss0;
+    uint32_t tss_limit;
+    uint8_t vec;
+    uint32_t error;
+  };
+  const Case cases[] = {
+      {"SS0 DPL 3", U_DATA & 0xFFFC, 0x67, core::VEC_TS, U_DATA & 0xFFFC},
+      {"SS0 RPL != target DPL", K_DATA | 1, 0x67, core::VEC_TS, K_DATA},
+      {"null SS0", 0, 0x67, core::VEC_TS, 0},
+      {"SS0 is code", K_CODE, 0x67, core::VEC_TS, K_CODE},
+      {"SS0 not present", 0x30, 0x67, core::VEC_SS, 0x30},
+      {"TSS too short for SS0:ESP0", K_DATA, 0x08, core::VEC_TS, TSS0_SEL},
+  };
+  for (const auto& e : test::engines()) {
+    for (const Case& k : cases) {
+      DYNAMIC_SECTION(e << ": " << k.what) {
+        test::Guest g(e);
+        Pm pm(g);
+        pm.set_gdt(0x30, seg(0, 0xFFFFF, ACC_DATA & NOT_PRESENT));
+        const auto p = assemble("start, intn, handler", R"(
+start:  nop
+intn:   int 0x41
+        hlt
+handler:
+        hlt)");
+        pm.set_idt(0x41, gate(K_CODE, p.label(2), INT32, 3));
+        pm.w32(TSS0 + 8, k.ss0);
+        g.cpu.s.tr.limit = k.tss_limit;
+        pm.start(p);
+        pm.enter_ring3();
+        g.cpu.s.eip = p.label(0);
+        g.run();
+        REQUIRE(g.fault);
+        CHECK(g.fault->vector == k.vec);
+        CHECK(g.fault->error == k.error);  // INT n: EXT clear
+        CHECK(g.fault_eip == p.label(1));
+        CHECK(g.cpu.s.cpl == 3);
+        CHECK(g.reg(core::ESP) == U_STACK);
+      }
+    }
+  }
+}
