@@ -9,6 +9,7 @@ namespace xlat::core {
 
 Machine::Machine(uint64_t ram_bytes, ClockMode clock) : bus(ram_bytes), cpu(bus), clock_(clock) {
   host_start_ = host_ns();
+  sched.live_clock = [this] { return now_ns(); };
 }
 
 uint64_t Machine::host_ns() const {

@@ -30,7 +30,7 @@ class Scheduler {
     events_[id].when = when;
     if (when < next_) next_ = when;
   }
-  void schedule_in(EventId id, uint64_t delta_ns) { schedule(id, now_ + delta_ns); }
+  void schedule_in(EventId id, uint64_t delta_ns) { schedule(id, now() + delta_ns); }
   void cancel(EventId id) {
     events_[id].when = NEVER;
     recompute();
@@ -38,7 +38,17 @@ class Scheduler {
   bool pending(EventId id) const { return events_[id].when != NEVER; }
   uint64_t when(EventId id) const { return events_[id].when; }
 
-  uint64_t now() const { return now_; }
+  // Current virtual time: the live clock (set by the machine, so a device
+  // reading it during an instruction sees the time of that instruction), or
+  // inside an event callback the time the event was due at.
+  uint64_t now() const {
+    if (live_clock && !in_callback_) {
+      const uint64_t t = live_clock();
+      return t > now_ ? t : now_;
+    }
+    return now_;
+  }
+  std::function<uint64_t()> live_clock;
   uint64_t next_deadline() const { return next_; }
 
   // Advances virtual time to `t` (never backwards) and fires every event due
@@ -54,8 +64,11 @@ class Scheduler {
       events_[best].when = NEVER;
       recompute();
       const uint64_t saved = now_;
+      const bool was_in = in_callback_;
       now_ = bw;  // the callback sees the time it was due at
+      in_callback_ = true;
       events_[best].callback();
+      in_callback_ = was_in;
       now_ = saved;
     }
     recompute();
@@ -75,6 +88,7 @@ class Scheduler {
   std::vector<Event> events_;
   uint64_t now_ = 0;
   uint64_t next_ = NEVER;
+  bool in_callback_ = false;
 };
 
 }  // namespace xlat::core

@@ -12,7 +12,7 @@
 #include "bios/loaders/loaders.hpp"
 #include "translator/engines.hpp"
 #include "core/machine.hpp"
-#include "devices/debug/debug_ports.hpp"
+#include "devices/board/pc.hpp"
 #include "frontends/cli/trace_log.hpp"
 
 namespace {
@@ -24,6 +24,10 @@ struct Options {
   std::string kernel, initrd, flat, append, engine = "interp";
   uint32_t flat_addr = 0x7C00;
   bool no_reboot = false;
+  bool nographic = false;
+  std::string serial[2];
+  unsigned nserial = 0;
+  xlat::core::ClockMode clock = xlat::core::ClockMode::Realtime;
   std::string log_classes, log_file, dfilter;
 };
 
@@ -43,6 +47,10 @@ void print_help() {
       "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
       "  -engine interp      CPU engine\n"
       "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
+      "  -serial DEV         COM1, then COM2: stdio | file:PATH | tcp:127.0.0.1:PORT | null\n"
+      "  -nographic          no display: COM1 on this terminal (leave with Ctrl-A x)\n"
+      "  -clock MODE         realtime (default: guest time follows the host) or deterministic\n"
+      "                      (time derives from retired instructions: runs are repeatable)\n"
       "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
       "  -D FILE             write the log to FILE instead of stderr\n"
       "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
@@ -101,6 +109,16 @@ Options parse(int argc, char** argv) {
     } else if (a == "-engine") {
       o.engine = value();
       { bool ok = false; for (auto& n : xlat::translator::engine_names()) ok |= n == o.engine; if (!ok) usage_error(fmt::format("-engine: unknown engine '{}'", o.engine)); }
+    } else if (a == "-serial") {
+      if (o.nserial == 2) usage_error("-serial: at most two serial ports (COM1, COM2)");
+      o.serial[o.nserial++] = value();
+    } else if (a == "-nographic") {
+      o.nographic = true;
+    } else if (a == "-clock") {
+      const std::string c = value();
+      if (c == "realtime") o.clock = xlat::core::ClockMode::Realtime;
+      else if (c == "deterministic") o.clock = xlat::core::ClockMode::Deterministic;
+      else usage_error(fmt::format("-clock: unknown clock '{}' (realtime or deterministic)", c));
     } else if (a == "-d") {
       o.log_classes = value();
       if (o.log_classes == "help") {
@@ -150,20 +168,21 @@ int main(int argc, char** argv) {
                    uint32_t(parse_number("-dfilter", "0x" + opt.dfilter.substr(dots + 2))));
   }
 
-  core::Machine m(opt.ram_mb << 20);
+  core::Machine m(opt.ram_mb << 20, opt.clock);
   if (log.mask) m.cpu.tracer = &log;
   m.set_engine(translator::make_engine(opt.engine, m.bus));
   m.no_reboot = opt.no_reboot;
 
-  dev::DebugConsole console([](uint8_t ch) {
-    std::fputc(ch, stdout);
-    if (ch == '\n') std::fflush(stdout);
-  });
-  dev::DebugExit debug_exit([&m](uint32_t v) {
-    m.request_stop(core::StopKind::DebugExit, int(((v << 1) | 1) & 0xFF), "debug exit");
-  });
-  m.bus.map_io(0xE9, 1, &console);
-  m.bus.map_io(0xF4, 1, &debug_exit);
+  dev::PcBoard::Config board_cfg;
+  if (opt.nographic && opt.nserial == 0) opt.serial[opt.nserial++] = "stdio";
+  std::unique_ptr<dev::CharBackend>* ports[2] = {&board_cfg.com1, &board_cfg.com2};
+  for (unsigned i = 0; i < opt.nserial; ++i) {
+    std::string err;
+    *ports[i] = dev::open_char_backend(opt.serial[i], &err);
+    if (!*ports[i]) usage_error(fmt::format("-serial {}: {}", opt.serial[i], err));
+    (*ports[i])->on_quit = [&m] { m.request_stop(core::StopKind::Stopped, 0, "quit from the serial console"); };
+  }
+  dev::PcBoard board(m, std::move(board_cfg));
 
   auto load = [&](core::Machine& mm) {
     if (!opt.kernel.empty()) {
@@ -185,7 +204,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "xlat: {}\n", e.what());
     return EXIT_USAGE;
   }
-  m.on_reset = [&](core::Machine& mm) { load(mm); };
+  m.on_reset = [&](core::Machine& mm) {
+    board.reset();
+    load(mm);
+  };
 
   core::RunResult r = m.run();
   std::fflush(stdout);

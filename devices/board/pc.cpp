@@ -1,0 +1,101 @@
+#include "devices/board/pc.hpp"
+
+namespace xlat::dev {
+
+PcBoard::PcBoard(core::Machine& m, Config cfg)
+    : machine(m),
+      pit(m.sched),
+      sysctl(m.sched),
+      cmos(m.sched),
+      com1(m.sched, "com1"),
+      com2(m.sched, "com2"),
+      cfg_(std::move(cfg)),
+      debugcon_([this](uint8_t ch) {
+        if (!cfg_.debugcon) return;
+        std::fputc(ch, cfg_.debugcon);
+        if (ch == '\n') std::fflush(cfg_.debugcon);
+      }),
+      debug_exit_([this](uint32_t v) {
+        machine.request_stop(core::StopKind::DebugExit, int(((v << 1) | 1) & 0xFF), "debug exit");
+      }) {
+  core::Bus& bus = m.bus;
+  core::Cpu& cpu = m.cpu;
+
+  // Interrupt controller <-> CPU.
+  bus.map_io(PicPair::MASTER_PORT, 2, &pic.master());
+  bus.map_io(PicPair::SLAVE_PORT, 2, &pic.slave());
+  bus.map_io(PicPair::ELCR_PORT, 2, &pic);
+  cpu.intc = &pic;
+  pic.intr().connect([&cpu](bool level) {
+    if (level) cpu.events.fetch_or(core::ev::IRQ);
+    else cpu.events.fetch_and(~core::ev::IRQ);
+  });
+
+  // Timer.
+  bus.map_io(0x40, 4, &pit);
+  pit.out[0].connect([this](bool l) { pic.set_irq(0, l); });
+  sysctl.pit_out2 = [this]() { return pit.output(2); };
+  sysctl.pit_gate2.connect([this](bool l) { pit.set_gate(2, l); });
+
+  // Keyboard controller, A20 and reset.
+  bus.map_io(I8042::DATA_PORT, 1, &kbc);
+  bus.map_io(I8042::STATUS_PORT, 1, &kbc);
+  kbc.irq1.connect([this](bool l) { pic.set_irq(1, l); });
+  kbc.irq12.connect([this](bool l) { pic.set_irq(12, l); });
+  kbc.a20.connect([this](bool l) { a20_kbc_ = l; update_a20(); });
+  kbc.reset_request.connect([this](bool l) { if (l) machine.request_reset("reset through the keyboard controller"); });
+  bus.map_io(SystemControl::PORT_B, 1, &sysctl);
+  bus.map_io(SystemControl::PORT_A, 1, &sysctl);
+  bus.map_io(SystemControl::POST_PORT, 1, &sysctl);
+  sysctl.a20.connect([this](bool l) { a20_fast_ = l; update_a20(); });
+  sysctl.reset_request.connect([this](bool l) { if (l) machine.request_reset("reset through port 0x92"); });
+
+  // RTC.
+  bus.map_io(CmosRtc::INDEX_PORT, 2, &cmos);
+  cmos.irq.connect([this](bool l) { pic.set_irq(8, l); });
+  cmos.set_memory_size(bus.ram_size());
+
+  // Serial ports.
+  struct Port {
+    Uart16550& uart;
+    uint16_t base;
+    unsigned irq;
+    CharBackend* backend;
+  };
+  for (Port p : {Port{com1, Uart16550::COM1, 4, cfg_.com1.get()}, Port{com2, Uart16550::COM2, 3, cfg_.com2.get()}}) {
+    bus.map_io(p.base, 8, &p.uart);
+    const unsigned irq = p.irq;
+    p.uart.irq.connect([this, irq](bool l) { pic.set_irq(irq, l); });
+    if (CharBackend* b = p.backend) {
+      p.uart.tx_sink = [b](uint8_t ch) { b->write(ch); };
+      p.uart.set_rx_source([b](uint8_t& ch) { return b->read(ch); });
+    }
+  }
+
+  // FPU error (CR0.NE = 0 style reporting) on IRQ13.
+  cpu.ferr_out = [this](bool l) { pic.set_irq(13, l); };
+
+  // Debug ports.
+  bus.map_io(0xE9, 1, &debugcon_);
+  bus.map_io(0xF4, 1, &debug_exit_);
+
+  // Host input may wake a halted CPU.
+  m.external_wakeups = cfg_.com1 || cfg_.com2;
+}
+
+void PcBoard::update_a20() { machine.cpu.set_a20(a20_kbc_ || a20_fast_); }
+
+void PcBoard::reset() {
+  pic.reset();
+  pit.reset();
+  kbc.reset();
+  sysctl.reset();
+  cmos.reset();
+  com1.reset();
+  com2.reset();
+  a20_kbc_ = true;
+  a20_fast_ = false;
+  update_a20();
+}
+
+}  // namespace xlat::dev

@@ -1,0 +1,61 @@
+// The PC board: which chip sits at which ports and which interrupt line goes
+// where. It owns the chips, maps them on the machine's bus and connects
+// their IrqLines; the chips themselves know nothing of each other or of the
+// CPU (ARCHITECTURE.md principle 9).
+//
+//   PIC pair  0x20-21, 0xA0-A1, ELCR 0x4D0-4D1  INTR -> CPU (ev::IRQ), acknowledge() = INTA
+//   PIT       0x40-43      ch0 OUT -> IRQ0, ch2 gate/OUT via port 0x61
+//   i8042     0x60, 0x64   IRQ1, IRQ12; output port A20 and reset
+//   sysctl    0x61, 0x92, 0x80   PIT ch2 gate, fast A20, fast reset, POST code
+//   CMOS/RTC  0x70-71      IRQ8
+//   COM1      0x3F8-3FF    IRQ4 (host backend given by the frontend)
+//   COM2      0x2F8-2FF    IRQ3
+//   debugcon  0xE9; isa-debug-exit 0xF4
+//   FPU FERR# -> IRQ13
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/machine.hpp"
+#include "devices/cmos/cmos.hpp"
+#include "devices/debug/debug_ports.hpp"
+#include "devices/hostio/hostio.hpp"
+#include "devices/i8042/i8042.hpp"
+#include "devices/pic8259/pic8259.hpp"
+#include "devices/pit8254/pit8254.hpp"
+#include "devices/sysctl/sysctl.hpp"
+#include "devices/uart16550/uart16550.hpp"
+
+namespace xlat::dev {
+
+class PcBoard {
+ public:
+  struct Config {
+    std::unique_ptr<CharBackend> com1;  // null: output discarded, no input
+    std::unique_ptr<CharBackend> com2;
+    FILE* debugcon = stdout;            // port 0xE9 output (null: discarded)
+  };
+
+  PcBoard(core::Machine& m, Config cfg);
+  // Power-on/reset state of every chip (the CPU is reset by the machine).
+  void reset();
+
+  core::Machine& machine;
+  PicPair pic;
+  Pit8254 pit;
+  I8042 kbc;
+  SystemControl sysctl;
+  CmosRtc cmos;
+  Uart16550 com1, com2;
+
+ private:
+  Config cfg_;
+  DebugConsole debugcon_;
+  DebugExit debug_exit_;
+  bool a20_kbc_ = true, a20_fast_ = false;
+  void update_a20();
+};
+
+}  // namespace xlat::dev
