@@ -12,7 +12,8 @@
 // the count, stops at 0, and for CMPS/SCAS stops when ZF says so. The index
 // and count registers are written back after every iteration, so a fault in
 // iteration k leaves them as after k-1 iterations with EIP at the instruction
-// (it restarts where it stopped). After a bounded amount of work the handler
+// (it restarts where it stopped); a fault in REPE/REPNE CMPS/SCAS also puts
+// back the flags it had before. After a bounded amount of work the handler
 // ends with next_eip = the instruction itself and end_block set, so pending
 // interrupts are taken between iterations and the instruction resumes; with
 // EFLAGS.TF set it does one iteration per execution (single-step traps come
@@ -153,27 +154,7 @@ void writeback(Cpu& c, const StrState& st) {
 }
 
 template <Str K>
-void string_op(Cpu& c, const DecodedInsn& i) {
-  StrState st;
-  st.size = (i.opcode & 1) ? i.osize : 1;
-  st.asize = i.asize == 2 ? 2 : 4;
-  st.amask = size_mask(st.asize);
-  st.step = (c.s.eflags & fl::DF) ? uint32_t(-int32_t(st.size)) : st.size;
-  st.src = i.seg;
-  st.si = c.reg(ESI, st.asize);
-  st.di = c.reg(EDI, st.asize);
-  constexpr bool io = K == Str::Ins || K == Str::Outs;
-
-  if (!i.rep) {
-    if constexpr (io) check_io(c, uint16_t(c.s.gpr[EDX]), st.size);
-    iterate<K>(c, st);
-    writeback<K>(c, st);
-    return;
-  }
-
-  uint32_t count = c.reg(ECX, st.asize);
-  if (count == 0) return;
-  if constexpr (io) check_io(c, uint16_t(c.s.gpr[EDX]), st.size);
+void rep_loop(Cpu& c, const DecodedInsn& i, StrState& st, uint32_t count) {
   const bool stepping = c.s.eflags & fl::TF;
   const bool forward = !(c.s.eflags & fl::DF);
   int64_t budget = stepping ? 1 : REP_BUDGET;
@@ -208,9 +189,50 @@ void string_op(Cpu& c, const DecodedInsn& i) {
     if (budget <= 0) break;
   }
   // More iterations remain: run this instruction again after the block ends
-  // (interrupts and single-step traps are taken in between).
+  // (interrupts and single-step traps are taken in between). With debug
+  // registers armed, RF keeps an instruction breakpoint on this instruction
+  // from firing again when it resumes (step_prologue clears RF).
   c.next_eip = uint32_t(c.s.eip);
   c.end_block = true;
+  if (c.debug_active()) c.s.eflags |= fl::RF;
+}
+
+template <Str K>
+void string_op(Cpu& c, const DecodedInsn& i) {
+  StrState st;
+  st.size = (i.opcode & 1) ? i.osize : 1;
+  st.asize = i.asize == 2 ? 2 : 4;
+  st.amask = size_mask(st.asize);
+  st.step = (c.s.eflags & fl::DF) ? uint32_t(-int32_t(st.size)) : st.size;
+  st.src = i.seg;
+  st.si = c.reg(ESI, st.asize);
+  st.di = c.reg(EDI, st.asize);
+  constexpr bool io = K == Str::Ins || K == Str::Outs;
+
+  if (!i.rep) {
+    if constexpr (io) check_io(c, uint16_t(c.s.gpr[EDX]), st.size);
+    iterate<K>(c, st);
+    writeback<K>(c, st);
+    return;
+  }
+
+  uint32_t count = c.reg(ECX, st.asize);
+  if (count == 0) return;
+  if constexpr (io) check_io(c, uint16_t(c.s.gpr[EDX]), st.size);
+  if constexpr (K == Str::Cmps || K == Str::Scas) {
+    // A fault restores EFLAGS as they were before this execution (SDM REP).
+    const LazyFlags lf = c.s.lf;
+    const uint32_t arith = c.s.eflags & fl::ARITH;
+    try {
+      rep_loop<K>(c, i, st, count);
+    } catch (const GuestFault&) {
+      c.s.lf = lf;
+      c.s.eflags = (c.s.eflags & ~fl::ARITH) | arith;
+      throw;
+    }
+  } else {
+    rep_loop<K>(c, i, st, count);
+  }
 }
 
 }  // namespace

@@ -168,6 +168,35 @@ TEST_CASE("REP CMPS faulting on its first element changes nothing", "[isa][flow]
   }
 }
 
+TEST_CASE("a fault part way through REPE CMPS restores the flags it started with",
+          "[isa][flow][string][rep][fault]") {
+  for (const auto& e : test::engines()) {
+    DYNAMIC_SECTION(e) {
+      test::Guest g(e);
+      fill_pattern(g, 0x4FFFD, 3);
+      fill_pattern(g, 0x30000, 3);
+      enable_paging(g, 0x50000);
+      g.load(test::nasm(R"(bits 32
+        mov esp, 0x8000
+        push dword 0x803        ; OF and CF, ZF clear
+        popfd
+        mov esi, 0x4FFFD
+        mov edi, 0x30000
+        mov ecx, 9
+        repe cmpsb              ; three equal bytes, then a not-present page
+        hlt)"));
+      g.run();
+      REQUIRE(g.fault);
+      CHECK(g.fault->vector == core::VEC_PF);
+      CHECK(g.cpu.s.cr2 == 0x50000);
+      CHECK(g.reg(ESI) == 0x50000);
+      CHECK(g.reg(EDI) == 0x30003);
+      CHECK(g.reg(ECX) == 6);
+      CHECK((g.eflags() & core::fl::ARITH) == (core::fl::OF | core::fl::CF));
+    }
+  }
+}
+
 TEST_CASE("a long REP yields and resumes where it stopped", "[isa][flow][string][rep]") {
   for (const auto& e : test::engines()) {
     for (bool backward : {false, true}) {
