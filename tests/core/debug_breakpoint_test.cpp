@@ -3,6 +3,8 @@
 // accesses, kept out of the TLB), I/O breakpoints and general detect.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "tests/core/system_guest_util.hpp"
 
 using namespace xlat;

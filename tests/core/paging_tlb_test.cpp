@@ -7,6 +7,8 @@
 // access in the test touches, so only the flush under test can evict them.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "tests/core/system_guest_util.hpp"
 
 using namespace xlat;

@@ -2,6 +2,8 @@
 // executes the feature (Intel SDM vol. 2, CPUID).
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "core/interp/cpuid.hpp"
 #include "tests/core/system_guest_util.hpp"
 

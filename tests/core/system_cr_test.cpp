@@ -300,3 +300,26 @@ TEST_CASE("dr4/dr5 alias dr6/dr7 without CR4.DE", "[system][dr]") {
     }
   }
 }
+
+TEST_CASE("mov cr0 clearing PE returns to real mode with the segment caches kept", "[system][cr]") {
+  for (const auto& e : test::engines()) {
+    DYNAMIC_SECTION(e) {
+      test::Guest g(e);
+      g.load(test::nasm(R"(bits 32
+        mov eax, cr0
+        and eax, ~1
+        mov cr0, eax           ; real mode, still running the 32-bit CS cache
+        mov ebx, [0x3000]      ; DS keeps its base 0 and 4 GiB limit
+        mov ecx, cr0
+        hlt)"));
+      g.write32(0x3000, 0x1234ABCD);
+      g.run();
+      REQUIRE(!g.fault);
+      CHECK(!g.cpu.protected_mode());
+      CHECK(g.cpu.s.cpl == 0);
+      CHECK(g.reg(EBX) == 0x1234ABCD);
+      CHECK(g.reg(ECX) == cr0::ET);
+      CHECK(g.cpu.s.seg[DS].limit == 0xFFFFFFFFu);
+    }
+  }
+}
