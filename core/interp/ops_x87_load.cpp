@@ -41,8 +41,12 @@ void load_mem(Cpu& c, const DecodedInsn& i, Fmt f) {
     return;
   }
   const X87Out r = x87_load(f, x.cw(), m);
-  if (x.signal(r.sw)) return;
+  // A denormal single/double is loaded even when the denormal exception is
+  // unmasked (the handler runs afterwards); an unmasked invalid operation
+  // (SNaN) loads nothing (measured on hardware).
+  x.signal(r.sw);
   x.set_c1(false);
+  if (x.unmasked(r.sw & fsw_bits::IE)) return;
   x.push(r.r0);
 }
 

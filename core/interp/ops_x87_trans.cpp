@@ -28,8 +28,8 @@ void unary(Cpu& c, const DecodedInsn& i, Fn fn, bool c2 = false) {
     return;
   }
   const X87Out r = x87_fn(fn, x.cw(), x.get(0), kZero);
-  if (c2) x.set_cc(uint16_t((x.f.fsw & ~C2) | (r.sw & C2)));
   if (x.signal(r.sw)) return;
+  if (c2) x.set_cc(uint16_t((x.f.fsw & ~C2) | (r.sw & C2)));
   x.put(0, r.r0);
 }
 
@@ -79,8 +79,8 @@ void binary_keep(Cpu& c, const DecodedInsn& i, Fn fn, bool quotient = false) {
     return;
   }
   const X87Out r = x87_fn(fn, x.cw(), x.get(0), x.get(1));
+  if (x.signal(r.sw)) return;  // an unmasked invalid/denormal operand: CC unchanged
   if (quotient) x.set_cc(uint16_t((x.f.fsw & ~(C0 | C2 | C3)) | (r.sw & (C0 | C2 | C3))));
-  if (x.signal(r.sw)) return;
   x.put(0, r.r0);
 }
 

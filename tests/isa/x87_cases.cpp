@@ -21,7 +21,8 @@ std::string hex(uint32_t v) {
   return b;
 }
 
-constexpr uint32_t CW_OFF = 0x0, ST0_OFF = 0x10, ST1_OFF = 0x1000, MEM_OFF = 0x2000, OUT_OFF = 0x4000;
+constexpr uint32_t CW_OFF = 0x0, ST0_OFF = 0x10, ST1_OFF = 0x1000, MEM_OFF = 0x2000, OUT_OFF = 0x4000,
+                   STORE_OFF = 0x30000;
 constexpr uint32_t OUT_STRIDE = 112;
 
 }  // namespace
@@ -145,6 +146,9 @@ FpuCase stack_case(const std::string& op, uint16_t cw, const std::vector<Ext>& s
       std::string o = op;
       if (const size_t p = o.find("MEM"); p != std::string::npos)
         o.replace(p, 3, "[ebx+" + hex(MEM_OFF + 16 * uint32_t(b)) + "]");
+      const uint32_t ncase = (out - OUT_OFF) / OUT_STRIDE;
+      for (size_t p; (p = o.find("OUT")) != std::string::npos;)
+        o.replace(p, 3, "[ebx+" + hex(STORE_OFF + 16 * ncase) + "]");
       code += "fldcw [ebx+" + hex(CW_OFF) + "]\n" + pre + "\n";
       code += "fld tword [ebx+" + hex(ST1_OFF + 16 * uint32_t(mem.empty() ? b : 0)) + "]\n";
       code += "fld tword [ebx+" + hex(ST0_OFF + 16 * uint32_t(a)) + "]\n";
@@ -152,9 +156,14 @@ FpuCase stack_case(const std::string& op, uint16_t cw, const std::vector<Ext>& s
       code += "fnsave [ebx+" + hex(out) + "]\n";
       t.env32.push_back(out);
       out += OUT_STRIDE;
-      if (out + OUT_STRIDE > FPU_BUF_SIZE) throw std::runtime_error("too many x87 cases for the buffer");
+      if (out + OUT_STRIDE > STORE_OFF || STORE_OFF + 16 * (ncase + 1) > FPU_BUF_SIZE)
+        throw std::runtime_error("too many x87 cases for the buffer");
     }
   }
+  // Stores that do not happen (unmasked exceptions) leave this pattern.
+  const uint32_t ncases = (out - OUT_OFF) / OUT_STRIDE;
+  std::vector<uint8_t> fill(16 * ncases, 0xA5);
+  if (op.find("OUT") != std::string::npos) put_bytes(t.init, STORE_OFF, fill.data(), unsigned(fill.size()));
   t.code = code;
   return t;
 }

@@ -39,7 +39,8 @@ const std::vector<uint16_t>& control_words();
 // For each a in `st0` x each b in `st1` (80-bit values, ST(0) = a, ST(1) =
 // b) and, if `mem` is not empty, each m in `mem` (the text "MEM" in `op`
 // becomes m's address): FLDCW cw; FLD b; FLD a; op; FNSAVE. `pre` runs
-// right after FLDCW (e.g. to fill the stack).
+// right after FLDCW (e.g. to fill the stack). "OUT" in `op` becomes a
+// 16-byte location of its own for each case (for stores).
 FpuCase stack_case(const std::string& op, uint16_t cw, const std::vector<Ext>& st0,
                    const std::vector<Ext>& st1, const std::vector<Raw>& mem = {},
                    const std::string& pre = "");
