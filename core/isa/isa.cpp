@@ -41,6 +41,12 @@ uint16_t refine_form(uint16_t op, const DecodedInsn& in) {
     return kind(0) == OpKind::Far ||
            (kind(0) == OpKind::Mem && in.opcode == 0xFF && (in.modrm_reg == 3 || in.modrm_reg == 5));
   };
+  // SSE2 MOVSD/CMPSD (F2 0F 10/11, F2 0F C2) share their Zydis mnemonic with
+  // the string instructions; their XMM operands tell them apart.
+  if (op != OP_INVALID && (kind(0) == OpKind::Xmm || kind(1) == OpKind::Xmm)) {
+    if (op == op_for_mnemonic(ZYDIS_MNEMONIC_MOVSD)) return OP_MOVSD_XMM;
+    if (op == op_for_mnemonic(ZYDIS_MNEMONIC_CMPSD)) return OP_CMPSD_XMM;
+  }
   switch (op) {
     case OP_MOV:
       if (kind(0) == OpKind::SReg || kind(1) == OpKind::SReg) return kind(0) == OpKind::SReg ? uint16_t(OP_MOV_SREG) : uint16_t(OP_MOV);
