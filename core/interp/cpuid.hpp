@@ -5,7 +5,7 @@
 // advertises; everything that depends on a feature (the CR4 bits MOV CR4
 // accepts, the tests that run each advertised feature) derives from it. A bit
 // is set here only when the interpreter implements the feature completely:
-// the floating-point work turns on FPU (and MMX/FXSR/SSE/SSE2) when it lands.
+// the floating-point work's bits are FPU_FEATURES_EDX.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,15 @@ constexpr uint32_t FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TS
                    SSE = 1u << 25, SSE2 = 1u << 26;
 }
 
+// The floating-point features: x87, MMX, FXSAVE/FXRSTOR, SSE, SSE2
+// (core/fpu/, core/interp/ops_x87_*.cpp, ops_mmx.cpp, ops_sse_*.cpp), each
+// instruction compared with the host CPU under every engine by
+// tests/isa/x87_*, mmx_* and sse_*.
+constexpr uint32_t FPU_FEATURES_EDX = edx::FPU | edx::MMX | edx::FXSR | edx::SSE | edx::SSE2;
+
 // The features this CPU implements (and nothing else).
-constexpr uint32_t FEATURES_EDX =
-    edx::DE | edx::PSE | edx::TSC | edx::MSR | edx::CX8 | edx::SEP | edx::PGE | edx::CMOV;
+constexpr uint32_t FEATURES_EDX = edx::DE | edx::PSE | edx::TSC | edx::MSR | edx::CX8 | edx::SEP |
+                                  edx::PGE | edx::CMOV | FPU_FEATURES_EDX;
 
 // CPUID.1:EAX: family 6, model 3, stepping 3 (a Pentium II class P6; model 3
 // also keeps operating systems from ignoring SEP, which the Pentium Pro,
