@@ -4,13 +4,15 @@
 //
 //   xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME]
 //             [--repro HEX [--base A]] [--native] [--all-forms] [--list-forms]
-//             [--lengths] [--max-fail N] [--quiet] [--brief]
+//             [--lengths] [--max-fail N] [--quiet] [--brief] [--show] [--all-flags]
+//             [--ignore-deviations]
 //
 // Default mode: `count` sequences of `len` units from seed `seed`, each run
 // on Unicorn and on every xlat engine (or the one named), compared in
 // EAX..EDI, EIP, the defined arithmetic flags and DF, the data and stack
-// areas, and the exception taken. Exit status 1 on any difference not
-// explained by a known Unicorn deviation (KNOWN_DEVIATIONS.md).
+// areas, and the exception taken. Exit status 1 on any difference. Where
+// Unicorn is known to be wrong (deviations.cpp, KNOWN_DEVIATIONS.md) the host
+// CPU is the reference instead.
 //   --native      also run the host CPU and fail when xlat disagrees with it
 //                 (without --native, the host is consulted only to say who is
 //                 right when xlat and Unicorn disagree)
@@ -24,7 +26,7 @@
 //   --all-flags   compare the flags the SDM leaves undefined too (to study
 //                 what each implementation does there; differences expected)
 //   --ignore-deviations  compare with Unicorn even where it is known to be
-//                 wrong (to see a deviation: --all-forms --ignore-deviations)
+//                 wrong (shows a deviation, with the host's verdict)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -58,7 +60,8 @@ struct Options {
   std::fprintf(stderr, "xlat_fuzz: %s\n", msg);
   std::fprintf(stderr,
                "usage: xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME] [--repro HEX [--base A]]\n"
-               "                 [--native] [--all-forms] [--list-forms] [--lengths] [--max-fail N] [--quiet]\n");
+               "                 [--native] [--all-forms] [--list-forms] [--lengths] [--max-fail N] [--quiet]\n"
+               "                 [--brief] [--show] [--all-flags] [--ignore-deviations]\n");
   std::exit(2);
 }
 
