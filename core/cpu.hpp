@@ -68,7 +68,7 @@ class InterruptController {
 class CodeObserver {
  public:
   virtual ~CodeObserver() = default;
-  virtual void code_page_written(uint64_t ppage) = 0;  // self-modifying code
+  virtual void code_page_written(uint64_t page_number) = 0;  // self-modifying code (physical page number)
   virtual void flush_all_code() = 0;                    // e.g. A20 or mode reset
 };
 

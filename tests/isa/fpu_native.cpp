@@ -237,6 +237,12 @@ std::string fpu_diff(const FpuCase& t, const FpuRun& n, const FpuRun& g) {
     normalize_ptr(b, o + 12, g.code_base);
     normalize_ptr(a, o + 20, n.buf_base);
     normalize_ptr(b, o + 20, g.buf_base);
+    // A host context switch between the instruction and the store can reload
+    // the x87 state without its last-instruction/operand pointers (the kernel's
+    // XRSTOR leaves them zero): a zero native pointer carries no information.
+    for (uint32_t k : {12u, 20u})
+      if (!a[o + k] && !a[o + k + 1] && !a[o + k + 2] && !a[o + k + 3])
+        for (uint32_t j = 0; j < 4; ++j) b[o + k + j] = 0;
     for (uint32_t k : {16u, 17u, 24u, 25u}) a[o + k] = b[o + k] = 0;  // selectors
   }
   for (auto [from, to] : t.ignore)

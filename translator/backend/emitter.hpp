@@ -1,0 +1,158 @@
+// The x86-64 backend: turns one decoded guest block into host code with
+// asmjit (see jit_abi.hpp for the register and state conventions).
+//
+// Each instruction is either emitted inline (classify() says which: moves,
+// ALU, shifts by an immediate, INC/DEC/NEG/NOT, LEA, MOVZX/MOVSX, IMUL,
+// SETcc/CMOVcc, PUSH/POP, near JMP/Jcc/CALL/RET, ...) or run by a call to the
+// interpreter's handler through helper_exec (any instruction at all), which
+// catches guest faults and returns a status, so no C++ exception ever unwinds
+// through translated code.
+//
+// Flags. An inline ALU instruction is the same host instruction, so it leaves
+// the guest's arithmetic flags in the host EFLAGS. FlagState tracks, while
+// the block is emitted, which guest flags the host EFLAGS hold and which are
+// newer than CpuState::eflags ("dirty"); a dirty flag is written back
+// (flush: pushfq + merge) only when something needs it in the state: a
+// helper, an exit, a memory access (whose soft-TLB check clobbers the host
+// flags and whose slow path may fault and must see exact flags), or a reader
+// that cannot use the host flags. Flags no later reader can observe (liveness
+// over the block, block_decoder.hpp) are never marked dirty. Where the
+// interpreter defines an undefined flag differently from what the host may
+// produce (AF after logic ops and shifts, OF after multi-bit shifts), the
+// flag is tracked as a constant 0 or as SF xor CF and computed at the flush.
+//
+// Memory. An inline access computes the linear address (segment checks are
+// folded away for flat segments, from the block key), probes the soft TLB
+// inline (tag compare, then host address = addend + linear) and otherwise
+// takes an out-of-line slow path that runs the whole instruction through its
+// handler (exact for MMIO, ROM, page faults, code pages, watched pages) and
+// rejoins, or leaves the block if the handler asked to (self-modifying code).
+//
+// Exits. A direct exit is a patchable jmp rel32 (block.hpp, Link); an
+// indirect one jumps to the shared look-up routine with the target EIP in
+// r8d and the block's context word in r9. Every exit first adds the
+// instructions retired since the last update to Cpu::icount.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <functional>
+#include <vector>
+
+#include "translator/backend/jit_abi.hpp"
+#include "translator/block.hpp"
+
+namespace xlat::translator::x64 {
+
+namespace ax = asmjit::x86;
+
+// How an instruction is translated.
+enum class Support : uint8_t {
+  Helper,        // call the interpreter's handler
+  Inline,        // inline host code that cannot fault
+  InlineMemory,  // inline host code with a memory access (may fault: slow path)
+};
+Support classify(const core::DecodedInsn& in, uint32_t mode, uint32_t cs_hi);
+
+// Guest register r (0-7) as a host register of `size` bytes (size 1: r < 4).
+ax::Gp greg(unsigned r, unsigned size);
+ax::Gp greg64(unsigned r);
+
+struct FlagState {
+  uint32_t host = 0;   // guest flags whose current value is in the host EFLAGS
+  uint32_t dirty = 0;  // guest flags whose current value is not in CpuState::eflags
+  uint32_t zero = 0;   // dirty flags whose value is 0 (not taken from the host)
+  bool of_sf_cf = false;  // dirty OF = host SF xor host CF
+};
+
+class BlockEmitter {
+ public:
+  BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& a);
+  void emit();
+
+  asmjit::Label checked_label, entry_label;
+  struct LinkSite {
+    Link* link;
+    asmjit::Label jmp;   // bound at the jmp rel32
+    asmjit::Label stub;  // its unlinked target
+  };
+  std::vector<LinkSite> link_sites;
+
+ private:
+  // --- emit_core.cpp: structure, exits, helpers, flags ---
+  void prologue();
+  void emit_insn(size_t k);
+  void call_helper(size_t k);          // runs insn k through its handler; continues or exits
+  void exit_after_helper_branch(size_t k);
+  void exit_direct(uint32_t target);   // flush + icount + patchable jmp
+  void exit_indirect();                // target EIP in r8d
+  void exit_dispatch(uint32_t eip, ExitReason why);  // cold stub body: s.eip = eip, leave
+  void add_icount();                   // pending -> Cpu::icount
+  void store_regs();
+  void load_regs();
+  void flush();                        // dirty flags -> CpuState::eflags (clobbers host flags)
+  void clobber();                      // host flags about to be destroyed: flush what is needed
+  ax::CondCode cond(unsigned cc);      // a host condition equal to guest condition cc, now
+  void need_host_cf();                 // the host CF holds the guest CF
+  // After an inline instruction that wrote `written` (host instruction result),
+  // of which `zero` are architecturally 0 and, if of_xor, OF = SF ^ CF.
+  void produced(uint32_t written, uint32_t zero = 0, bool of_xor = false);
+  void defer(std::function<void()> f) { cold_.push_back(std::move(f)); }
+  void stat_inc(int32_t shared_off);
+
+  // --- emit_mem.cpp ---
+  // Probes the memory operand of the current instruction (size bytes, for
+  // writing or reading); returns the host operand [r9 + r8]. Jumps to `slow`
+  // when the inline path cannot do the access.
+  ax::Mem mem_access(unsigned size, bool write, asmjit::Label slow);
+  // Same for an explicit linear address already in r8d (stack accesses).
+  ax::Mem probe_linear(unsigned size, bool write, asmjit::Label slow);
+  void compute_ea(const core::DecodedInsn& in, const ax::Gp& dst32);
+  // Slow path of the current instruction: run it through the helper, then
+  // rejoin at `done` (or leave the block: exit_after = true).
+  void slow_path(asmjit::Label slow, asmjit::Label done, bool exit_after);
+  bool emit_mov();
+  bool emit_lea();
+  bool emit_movx();
+  bool emit_push();
+  bool emit_pop();
+  bool emit_xchg();
+
+  // --- emit_alu.cpp ---
+  bool emit_binop();
+  bool emit_unop();
+  bool emit_shift();
+  bool emit_imul();
+  bool emit_setcc();
+  bool emit_cmovcc();
+  bool emit_misc();
+
+  // --- emit_flow.cpp ---
+  bool emit_jmp();
+  bool emit_jcc();
+  bool emit_call();
+  bool emit_ret();
+  bool emit_loop();
+
+  // Operand helpers.
+  const core::DecodedInsn& in() const { return b_.insns[k_]; }
+  uint32_t eip() const { return eips_[k_]; }
+  uint32_t next_eip() const { return eips_[k_ + 1]; }
+  bool flat(unsigned sreg) const { return b_.key.mode & mode_bits::flat(sreg); }
+  uint32_t src_imm(unsigned n) const;  // immediate of operand n, sign-extended like alu::src
+  uint64_t ctx_word() const { return uint64_t(b_.key.mode) | (uint64_t(b_.key.cs_base) << 32); }
+
+  const EmitEnv& env_;
+  Block& b_;
+  ax::Assembler& a;
+  std::vector<uint32_t> eips_;   // eips_[k] = EIP of insn k; eips_[n] = EIP after the block
+  std::vector<uint32_t> live_;   // flags live after insn k
+  std::vector<Support> support_;
+  size_t k_ = 0;                 // current instruction
+  FlagState f_;
+  unsigned pending_ = 0;         // instructions retired since the last icount update
+  bool ended_ = false;           // the current path has left the block
+  std::vector<std::function<void()>> cold_;
+};
+
+}  // namespace xlat::translator::x64

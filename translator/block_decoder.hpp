@@ -1,0 +1,35 @@
+// Decoding a guest block for translation, with the interpreter's block rules
+// (core/interp/interpreter.hpp) so that both engines cut the instruction
+// stream at the same places — and therefore check interrupts and deadlines at
+// the same instruction counts, which keeps them comparable in lockstep — and
+// arithmetic-flag liveness over the block.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/cpu.hpp"
+#include "translator/block.hpp"
+
+namespace xlat::translator {
+
+constexpr unsigned MAX_BLOCK_INSNS = 64;  // the interpreter's Interpreter::MAX_BLOCK
+
+// Fills b.insns, b.pages and b.bytes from the code at CS:b.key.eip (physical
+// address b.key.phys). A fault fetching the first instruction is raised (a
+// GuestFault); a later instruction that cannot be fetched ends the block
+// before it. Marks the pages as code pages on the bus.
+void decode_block(core::Cpu& c, Block& b);
+
+// Flags an instruction reads and writes, refined for immediate shift counts.
+uint32_t insn_flags_read(const core::DecodedInsn& in);
+uint32_t insn_flags_written(const core::DecodedInsn& in);
+
+// live[k] = the arithmetic flags whose value after instruction k may still be
+// observed: read by a later instruction of the block, or by anything after
+// the block, or needed exactly because a later instruction may fault
+// (may_fault[k'] treats every flag as read at its start).
+std::vector<uint32_t> flag_liveness(const std::vector<core::DecodedInsn>& insns,
+                                    const std::vector<bool>& may_fault);
+
+}  // namespace xlat::translator
