@@ -8,6 +8,7 @@ PACKAGES=(
   libzydis-dev libasmjit-dev libcapstone-dev libfmt-dev catch2 nasm
   libunicorn-dev   # tests only: the differential fuzzer
   binutils         # ld for the multiboot test program
+  gcc-multilib     # tools/bench/kernels.py: the C kernels as 32-bit programs and multiboot kernels
 )
 
 missing=()
