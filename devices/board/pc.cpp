@@ -79,6 +79,34 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
   bus.map_io(0xE9, 1, &debugcon_);
   bus.map_io(0xF4, 1, &debug_exit_);
 
+  // IDE channels and their drives.
+  bus.map_io(ide0.cmd_base(), 8, &ide0);
+  bus.map_io(ide0.ctl_port(), 1, &ide0);
+  bus.map_io(ide1.cmd_base(), 8, &ide1);
+  bus.map_io(ide1.ctl_port(), 1, &ide1);
+  ide0.irq.connect([this](bool l) { pic.set_irq(14, l); });
+  ide1.irq.connect([this](bool l) { pic.set_irq(15, l); });
+  for (unsigned i = 0; i < 4; ++i)
+    if (cfg_.ide[i].image) (i < 2 ? ide0 : ide1).attach(i & 1, std::move(cfg_.ide[i].image), cfg_.ide[i].media);
+
+  // Firmware ROM: all of it below 4 GiB, the last 128 KiB (or all) below 1 MiB.
+  if (!cfg_.bios.empty()) {
+    const size_t n = cfg_.bios.size();
+    bus.map_rom(0x100000000ull - n, cfg_.bios.data(), n);
+    const size_t low = n < 0x20000 ? n : 0x20000;
+    bus.map_rom(0x100000 - low, cfg_.bios.data() + (n - low), low);
+  }
+  // Boot order for the BIOS (Bochs/QEMU CMOS convention).
+  {
+    uint8_t dev[3] = {0, 0, 0};
+    for (size_t i = 0; i < cfg_.boot_order.size() && i < 3; ++i) {
+      const char c = cfg_.boot_order[i];
+      dev[i] = c == 'a' ? 1 : c == 'c' ? 2 : c == 'd' ? 3 : 0;
+    }
+    cmos.set_byte(0x3D, uint8_t(dev[0] | dev[1] << 4));
+    cmos.set_byte(0x38, uint8_t(dev[2] << 4));
+  }
+
   // Host input may wake a halted CPU.
   m.external_wakeups = cfg_.com1 || cfg_.com2;
 }
@@ -93,6 +121,8 @@ void PcBoard::reset() {
   cmos.reset();
   com1.reset();
   com2.reset();
+  ide0.reset();
+  ide1.reset();
   a20_kbc_ = true;
   a20_fast_ = false;
   update_a20();

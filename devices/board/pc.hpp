@@ -12,17 +12,22 @@
 //   COM2      0x2F8-2FF    IRQ3
 //   debugcon  0xE9; isa-debug-exit 0xF4
 //   FPU FERR# -> IRQ13
+//   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
+//   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB also ending at
+//             1 MiB; CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
 #pragma once
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/machine.hpp"
 #include "devices/cmos/cmos.hpp"
 #include "devices/debug/debug_ports.hpp"
 #include "devices/hostio/hostio.hpp"
 #include "devices/i8042/i8042.hpp"
+#include "devices/ide/ide.hpp"
 #include "devices/pic8259/pic8259.hpp"
 #include "devices/pit8254/pit8254.hpp"
 #include "devices/sysctl/sysctl.hpp"
@@ -36,6 +41,13 @@ class PcBoard {
     std::unique_ptr<CharBackend> com1;  // null: output discarded, no input
     std::unique_ptr<CharBackend> com2;
     FILE* debugcon = stdout;            // port 0xE9 output (null: discarded)
+    std::vector<uint8_t> bios;          // firmware ROM (empty: none; a multiple of 64 KiB)
+    struct Drive {
+      std::unique_ptr<DiskImage> image;  // null: no drive
+      Media media = Media::Disk;
+    };
+    Drive ide[4];                       // primary master, slave, secondary master, slave
+    std::string boot_order;             // -boot letters a/c/d for the BIOS (empty: its default)
   };
 
   PcBoard(core::Machine& m, Config cfg);
@@ -49,6 +61,7 @@ class PcBoard {
   SystemControl sysctl;
   CmosRtc cmos;
   Uart16550 com1, com2;
+  IdeChannel ide0{0x1F0, 0x3F6}, ide1{0x170, 0x376};
 
  private:
   Config cfg_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bios/loaders/loaders.hpp"
+#include "bios/rom/bios_rom.hpp"
 #include "translator/engines.hpp"
 #include "core/machine.hpp"
 #include "devices/board/pc.hpp"
@@ -29,6 +30,15 @@ struct Options {
   unsigned nserial = 0;
   xlat::core::ClockMode clock = xlat::core::ClockMode::Realtime;
   std::string log_classes, log_file, dfilter;
+  // Firmware boot (no -kernel/-flat): disks, boot order, ROM (bios/, devices/ide).
+  struct DriveOpt {
+    std::string file;
+    xlat::dev::Media media = xlat::dev::Media::Disk;
+    bool readonly = false;
+    int index = -1;  // IDE position 0-3 (-1: next free)
+  };
+  std::vector<DriveOpt> drives;
+  std::string bios, boot;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -54,6 +64,12 @@ void print_help() {
       "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
       "  -D FILE             write the log to FILE instead of stderr\n"
       "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
+      "  (no -kernel/-flat: boot the BIOS from the disks below)\n"
+      "  -hda/-hdb/-hdc/-hdd FILE  raw hard-disk image as IDE primary/secondary master/slave\n"
+      "  -cdrom FILE         raw CD image (ISO) as the secondary master ATAPI CD-ROM\n"
+      "  -drive file=F[,if=ide][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]\n"
+      "  -boot ORDER         boot order letters: c hard disk, d CD-ROM, a floppy (default cd); also order=...\n"
+      "  -bios FILE          firmware image instead of xlat's BIOS (multiple of 64 KiB, up to 16 MiB)\n"
       "  -help, -version\n"
       "Debug ports: 0xE9 prints to stdout; a write of V to 0xF4 exits with status (V<<1)|1.\n");
 }
@@ -77,6 +93,35 @@ uint64_t parse_megs(const std::string& v) {
   uint64_t n = parse_number("-m", num) * mult;
   if (n < 1 || n > 3072) usage_error(fmt::format("-m: {} MiB is out of range (1..3072)", n));
   return n;
+}
+
+// -drive file=...,if=ide|floppy,index=N,media=disk|cdrom,format=raw,readonly=on
+Options::DriveOpt parse_drive(const std::string& spec) {
+  Options::DriveOpt d;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    if (comma == std::string::npos) comma = spec.size();
+    const std::string kv = spec.substr(pos, comma - pos);
+    pos = comma + 1;
+    if (kv.empty()) continue;
+    const size_t eq = kv.find('=');
+    const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    if (k == "file") d.file = v;
+    else if (k == "if" && v == "ide") {}
+    else if (k == "if" && v == "floppy") usage_error("-drive: floppy drives are not emulated yet");
+    else if (k == "media" && v == "disk") d.media = xlat::dev::Media::Disk;
+    else if (k == "media" && (v == "cdrom" || v == "cd")) d.media = xlat::dev::Media::Cdrom, d.readonly = true;
+    else if (k == "format" && v == "raw") {}
+    else if (k == "readonly" && (v == "on" || v.empty())) d.readonly = true;
+    else if (k == "readonly" && v == "off") d.readonly = false;
+    else if (k == "index") {
+      d.index = int(parse_number("-drive index", v));
+      if (d.index > 3) usage_error("-drive: index must be 0-3 for if=ide");
+    } else usage_error(fmt::format("-drive: unsupported '{}' (file, if=ide, index, media=disk|cdrom, format=raw, readonly=on)", kv));
+  }
+  if (d.file.empty()) usage_error("-drive: file=... is missing");
+  return d;
 }
 
 Options parse(int argc, char** argv) {
@@ -129,13 +174,31 @@ Options parse(int argc, char** argv) {
       o.log_file = value();
     } else if (a == "-dfilter") {
       o.dfilter = value();
+    } else if (a == "-hda" || a == "-hdb" || a == "-hdc" || a == "-hdd") {
+      o.drives.push_back({value(), xlat::dev::Media::Disk, false, a[3] - 'a'});
+    } else if (a == "-cdrom") {
+      o.drives.push_back({value(), xlat::dev::Media::Cdrom, true, 2});
+    } else if (a == "-fda" || a == "-fdb") {
+      value();
+      usage_error(a + ": floppy drives are not emulated yet");
+    } else if (a == "-drive") {
+      o.drives.push_back(parse_drive(value()));
+    } else if (a == "-boot") {
+      std::string b = value();
+      if (b.rfind("order=", 0) == 0) b = b.substr(6);
+      if (auto comma = b.find(','); comma != std::string::npos) b = b.substr(0, comma);
+      if (b.empty() || b.size() > 3 || b.find_first_not_of("acd") != std::string::npos)
+        usage_error(fmt::format("-boot: '{}' is not a boot order (letters a, c, d)", b));
+      o.boot = b;
+    } else if (a == "-bios") {
+      o.bios = value();
     } else if (a == "-no-reboot") {
       o.no_reboot = true;
     } else {
       usage_error(fmt::format("unknown option '{}'", argv[i]));
     }
   }
-  if (o.kernel.empty() == o.flat.empty()) usage_error("give exactly one of -kernel FILE or -flat FILE");
+  if (!o.kernel.empty() && !o.flat.empty()) usage_error("give at most one of -kernel FILE or -flat FILE");
   if (!o.initrd.empty() && o.kernel.empty()) usage_error("-initrd needs -kernel");
   return o;
 }
@@ -147,7 +210,7 @@ int main(int argc, char** argv) {
   Options opt = parse(argc, argv);
   std::vector<uint8_t> image, initrd;
   try {
-    image = boot::read_file(opt.kernel.empty() ? opt.flat : opt.kernel);
+    if (!opt.kernel.empty() || !opt.flat.empty()) image = boot::read_file(opt.kernel.empty() ? opt.flat : opt.kernel);
     if (!opt.initrd.empty()) initrd = boot::read_file(opt.initrd);
   } catch (const std::exception& e) {
     fmt::print(stderr, "xlat: {}\n", e.what());
@@ -182,6 +245,38 @@ int main(int argc, char** argv) {
     if (!*ports[i]) usage_error(fmt::format("-serial {}: {}", opt.serial[i], err));
     (*ports[i])->on_quit = [&m] { m.request_stop(core::StopKind::Stopped, 0, "quit from the serial console"); };
   }
+  // Firmware boot: the ROM and the disks.
+  const bool firmware = opt.kernel.empty() && opt.flat.empty();
+  if (firmware) {
+    if (opt.bios.empty()) {
+      board_cfg.bios = boot::builtin_bios();
+    } else {
+      try {
+        board_cfg.bios = boot::read_file(opt.bios);
+      } catch (const std::exception& e) {
+        usage_error(fmt::format("-bios: {}", e.what()));
+      }
+      const size_t n = board_cfg.bios.size();
+      if (n == 0 || n % 0x10000 || n > (16u << 20))
+        usage_error(fmt::format("-bios: '{}' is {} bytes; a ROM must be a multiple of 64 KiB, at most 16 MiB", opt.bios, n));
+    }
+    board_cfg.boot_order = opt.boot;
+  } else if (!opt.bios.empty()) {
+    usage_error("-bios is for firmware boot (without -kernel/-flat)");
+  }
+  for (const auto& d : opt.drives) {
+    int idx = d.index;
+    if (idx < 0) {
+      for (int i = 0; i < 4 && idx < 0; ++i)
+        if (!board_cfg.ide[i].image && i != 2) idx = i;  // index 2 is kept for -cdrom, as QEMU does
+      if (idx < 0) idx = 2;
+    }
+    if (board_cfg.ide[idx].image) usage_error(fmt::format("IDE position {} is given twice ('{}')", idx, d.file));
+    std::string err;
+    board_cfg.ide[idx].image = dev::DiskImage::open(d.file, d.media, d.readonly, &err);
+    if (!board_cfg.ide[idx].image) usage_error(err);
+    board_cfg.ide[idx].media = d.media;
+  }
   dev::PcBoard board(m, std::move(board_cfg));
 
   auto load = [&](core::Machine& mm) {
@@ -194,8 +289,10 @@ int main(int argc, char** argv) {
       } else {
         throw std::runtime_error("'" + opt.kernel + "' is not a Linux bzImage or a multiboot kernel");
       }
-    } else {
+    } else if (!opt.flat.empty()) {
       boot::load_flat(mm, image, opt.flat_addr);
+    } else {
+      mm.cpu.reset();  // the BIOS starts at F000:FFF0
     }
   };
   try {

@@ -1,0 +1,95 @@
+#include "devices/ide/disk_image.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace xlat::dev {
+
+namespace {
+
+const uint64_t FLOPPY_SIZES[] = {160 * 1024, 180 * 1024, 320 * 1024, 360 * 1024, 720 * 1024,
+                                 1200 * 1024, 1440 * 1024, 1680 * 1024, 2880 * 1024};
+
+}  // namespace
+
+std::unique_ptr<DiskImage> DiskImage::open(const std::string& path, Media media, bool readonly, std::string* err) {
+  auto fail = [&](const std::string& why) {
+    if (err) *err = "'" + path + "': " + why;
+    return std::unique_ptr<DiskImage>();
+  };
+  if (media == Media::Cdrom) readonly = true;
+  int fd = ::open(path.c_str(), (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  if (fd < 0) {
+    const int e = errno;
+    if (!readonly && (e == EACCES || e == EROFS) && ::access(path.c_str(), R_OK) == 0)
+      return fail("cannot open for writing (" + std::string(std::strerror(e)) + "); add readonly=on to use it read-only");
+    return fail("cannot open: " + std::string(std::strerror(e)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail("not a regular file");
+  }
+  const uint64_t bytes = uint64_t(st.st_size);
+  char probe;
+  if (bytes > 0 && ::pread(fd, &probe, 1, 0) != 1) {
+    ::close(fd);
+    return fail("cannot read: " + std::string(std::strerror(errno)));
+  }
+  std::string bad;
+  if (bytes == 0) bad = "the image is empty";
+  else if (media == Media::Disk && bytes % 512) bad = "size " + std::to_string(bytes) + " is not a multiple of 512 bytes";
+  else if (media == Media::Cdrom && bytes % 2048) bad = "size " + std::to_string(bytes) + " is not a multiple of 2048 bytes (a CD image)";
+  else if (media == Media::Floppy) {
+    bool ok = false;
+    for (uint64_t s : FLOPPY_SIZES) ok |= s == bytes;
+    if (!ok) bad = "size " + std::to_string(bytes) + " is not a floppy size (160K-2880K, e.g. 1474560 for 1.44M)";
+  }
+  if (!bad.empty()) {
+    ::close(fd);
+    return fail(bad);
+  }
+  return std::make_unique<DiskImage>(fd, bytes, readonly, path);
+}
+
+DiskImage::DiskImage(int fd, uint64_t bytes, bool readonly, std::string path)
+    : fd_(fd), bytes_(bytes), readonly_(readonly), path_(std::move(path)) {}
+
+DiskImage::~DiskImage() {
+  if (fd_ >= 0) {
+    if (!readonly_) ::fsync(fd_);
+    ::close(fd_);
+  }
+}
+
+bool DiskImage::read(uint64_t offset, void* dst, size_t n) const {
+  if (offset > bytes_ || n > bytes_ - offset) return false;
+  auto* p = static_cast<uint8_t*>(dst);
+  while (n) {
+    ssize_t r = ::pread(fd_, p, n, off_t(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r, offset += uint64_t(r), n -= size_t(r);
+  }
+  return true;
+}
+
+bool DiskImage::write(uint64_t offset, const void* src, size_t n) {
+  if (readonly_ || offset > bytes_ || n > bytes_ - offset) return false;
+  auto* p = static_cast<const uint8_t*>(src);
+  while (n) {
+    ssize_t r = ::pwrite(fd_, p, n, off_t(offset));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r, offset += uint64_t(r), n -= size_t(r);
+  }
+  return true;
+}
+
+bool DiskImage::flush() { return readonly_ || ::fsync(fd_) == 0; }
+
+}  // namespace xlat::dev
