@@ -23,6 +23,7 @@
 #include "core/decode/decoder.hpp"
 #include "core/exceptions.hpp"
 #include "core/mmu/tlb.hpp"
+#include "core/debug_hooks.hpp"
 #include "core/trace.hpp"
 
 namespace xlat::core {
@@ -331,7 +332,8 @@ class Cpu {
   // clears it): the engines then run one instruction at a time and call
   // step_prologue/step_epilogue around it (as they do while EFLAGS.TF is set
   // or in an interrupt shadow).
-  bool debug_active() const { return (s.dr[7] & 0xFF) || (s.eflags & fl::RF); }
+  // Also true while a debugger has breakpoints or a step armed (dbg).
+  bool debug_active() const { return (s.dr[7] & 0xFF) || (s.eflags & fl::RF) || dbg.armed(); }
   // Before a single-stepped instruction: raises #DB for a matching DR0-3
   // instruction breakpoint (unless EFLAGS.RF), then clears RF.
   void step_prologue();
@@ -353,6 +355,9 @@ class Cpu {
   void watch_access(uint32_t lin, uint64_t phys, unsigned size, Access acc);
   // The debugger's watchpoints (WatchOwner::Debugger ranges) report here.
   std::function<void(uint32_t lin, uint64_t phys, unsigned size, Access acc)> watch_hook;
+  // A debugger's code breakpoints and single-step (core/debug_hooks.hpp):
+  // engines call dbg.stop_here() at instruction starts while dbg.armed().
+  DebugHooks dbg;
 
  private:
   [[noreturn, gnu::cold]] void seg_violation(unsigned sreg, uint32_t off);

@@ -128,6 +128,9 @@ void Interpreter::run(Cpu& c, uint64_t until) {
     const bool tf = c.s.eflags & fl::TF;
     const bool shadow = c.s.irq_inhibit;
     const bool single = tf || shadow || c.debug_active();
+    // A debugger's breakpoint or step stops here, before the instruction
+    // (ev::STOP is then set: the loop returns at its top).
+    if (single && c.dbg.armed() && c.dbg.stop_here(c)) continue;
     try {
       if (single) {
         c.step_prologue();
@@ -145,6 +148,7 @@ void Interpreter::run(Cpu& c, uint64_t until) {
 }
 
 void Interpreter::step(Cpu& c) {
+  if (c.dbg.armed() && c.dbg.stop_here(c)) return;  // a debugger stops before it
   const bool tf = c.s.eflags & fl::TF;
   const bool shadow = c.s.irq_inhibit;
   try {

@@ -43,7 +43,8 @@ class Interpreter final : public Engine {
   uint64_t blocks_decoded = 0;
   uint64_t block_invalidations = 0;
 
-  // Runs exactly one instruction (used by single-step and debuggers).
+  // Runs exactly one instruction (used by single-step and debuggers); none
+  // when a debugger breakpoint or step stops before it (Cpu::dbg).
   void step(Cpu& cpu);
 
  private:

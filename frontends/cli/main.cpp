@@ -15,6 +15,7 @@
 #include "core/machine.hpp"
 #include "devices/board/pc.hpp"
 #include "frontends/cli/trace_log.hpp"
+#include "frontends/gdb/stub.hpp"
 
 namespace {
 
@@ -39,6 +40,7 @@ struct Options {
   };
   std::vector<DriveOpt> drives;
   std::string bios, boot;
+  xlat::gdb::SessionConfig debug;  // -s, -S, -gdb, -monitor (frontends/gdb)
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -64,6 +66,10 @@ void print_help() {
       "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
       "  -D FILE             write the log to FILE instead of stderr\n"
       "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
+      "  -gdb tcp:HOST:PORT  wait for gdb on HOST:PORT (HOST defaults to 127.0.0.1; PORT 0: any)\n"
+      "  -s                  same as -gdb tcp:127.0.0.1:1234\n"
+      "  -S                  do not start the CPU (continue from gdb or the monitor)\n"
+      "  -monitor stdio      monitor commands on this terminal (help lists them)\n"
       "  (no -kernel/-flat: boot the BIOS from the disks below)\n"
       "  -hda/-hdb/-hdc/-hdd FILE  raw hard-disk image as IDE primary/secondary master/slave\n"
       "  -cdrom FILE         raw CD image (ISO) as the secondary master ATAPI CD-ROM\n"
@@ -174,6 +180,15 @@ Options parse(int argc, char** argv) {
       o.log_file = value();
     } else if (a == "-dfilter") {
       o.dfilter = value();
+    } else if (a == "-gdb") {
+      o.debug.gdb = value();
+    } else if (a == "-s") {
+      o.debug.gdb = "tcp:127.0.0.1:1234";
+    } else if (a == "-S") {
+      o.debug.start_stopped = true;
+    } else if (a == "-monitor") {
+      if (value() != "stdio") usage_error("-monitor: only 'stdio' is supported");
+      o.debug.monitor_stdio = true;
     } else if (a == "-hda" || a == "-hdb" || a == "-hdc" || a == "-hdd") {
       o.drives.push_back({value(), xlat::dev::Media::Disk, false, a[3] - 'a'});
     } else if (a == "-cdrom") {
@@ -200,6 +215,8 @@ Options parse(int argc, char** argv) {
   }
   if (!o.kernel.empty() && !o.flat.empty()) usage_error("give at most one of -kernel FILE or -flat FILE");
   if (!o.initrd.empty() && o.kernel.empty()) usage_error("-initrd needs -kernel");
+  if (o.debug.start_stopped && o.debug.gdb.empty() && !o.debug.monitor_stdio)
+    usage_error("-S needs -gdb/-s or -monitor stdio to continue");
   return o;
 }
 
@@ -306,7 +323,12 @@ int main(int argc, char** argv) {
     load(mm);
   };
 
-  core::RunResult r = m.run();
+  const bool debugging = !opt.debug.gdb.empty() || opt.debug.monitor_stdio;
+  gdb::Session session(m, opt.debug);
+  if (debugging) {
+    if (auto err = session.open(); !err.empty()) usage_error(err);
+  }
+  core::RunResult r = debugging ? session.run() : m.run();
   std::fflush(stdout);
   if (r.kind != core::StopKind::DebugExit) fmt::print(stderr, "xlat: {}\n", r.message);
   return r.exit_status;
