@@ -308,6 +308,12 @@ void Jit::run(Cpu& c, uint64_t until) {
     const uint32_t ev_now = c.events.load(std::memory_order_relaxed);
     if (ev_now) {
       if (ev_now & (ev::STOP | ev::SHUTDOWN)) break;
+      if (ev_now & ~(ev::IRQ | ev::NMI)) {
+        // A deadline moved earlier (the machine's DEADLINE event): return so
+        // the caller recomputes the run's limit, as the interpreter does.
+        c.events.fetch_and(ev::IRQ | ev::NMI, std::memory_order_relaxed);
+        break;
+      }
       if (c.service_interrupts()) {
         pending_link_ = nullptr;
         pending_ib_ = false;

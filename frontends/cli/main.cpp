@@ -57,7 +57,7 @@ void print_help() {
       "  -append CMDLINE     kernel command line\n"
       "  -flat FILE          load a flat binary at 0x7C00 and run it in real mode\n"
       "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
-      "  -engine interp      CPU engine\n"
+      "  -engine interp|jit  CPU engine: the interpreter or the translator (default interp)\n"
       "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
       "  -serial DEV         COM1, then COM2: stdio | file:PATH | tcp:127.0.0.1:PORT | null\n"
       "  -nographic          no display: COM1 on this terminal (leave with Ctrl-A x)\n"
@@ -159,7 +159,7 @@ Options parse(int argc, char** argv) {
       o.flat_addr = uint32_t(parse_number(a, value()));
     } else if (a == "-engine") {
       o.engine = value();
-      { bool ok = false; for (auto& n : xlat::translator::engine_names()) ok |= n == o.engine; if (!ok) usage_error(fmt::format("-engine: unknown engine '{}'", o.engine)); }
+      { bool ok = false; for (auto& n : xlat::translator::known_engines()) ok |= n == o.engine; if (!ok) usage_error(fmt::format("-engine: unknown engine '{}'", o.engine)); }
     } else if (a == "-serial") {
       if (o.nserial == 2) usage_error("-serial: at most two serial ports (COM1, COM2)");
       o.serial[o.nserial++] = value();

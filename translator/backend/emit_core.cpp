@@ -98,13 +98,23 @@ void BlockEmitter::prologue() {
   a.jae(deadline);
   a.cmp(ax::dword_ptr(ax::r15, env_.off_events), 0);
   a.jne(event);
+  Label body = a.newLabel();
+  a.bind(body);
   const uint32_t eip0 = b_.key.eip;
   defer([=, this] {
     a.bind(page_fail);
     exit_dispatch(eip0, EXIT_PAGE);
     a.bind(deadline);
     exit_dispatch(eip0, EXIT_DEADLINE);
+    // A pending IRQ with IF clear cannot be taken: keep running (the
+    // dispatcher could not make progress on it). Anything else leaves.
+    Label leave = a.newLabel();
     a.bind(event);
+    a.test(ax::dword_ptr(ax::r15, env_.off_events), int32_t(~ev::IRQ));
+    a.jnz(leave);
+    a.test(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(fl::IF));
+    a.jz(body);
+    a.bind(leave);
     exit_dispatch(eip0, EXIT_EVENT);
   });
 }
