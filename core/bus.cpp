@@ -141,12 +141,28 @@ bool Bus::copy_from(uint64_t paddr, void* dst, size_t n) const {
   return true;
 }
 
-uint32_t Bus::io_read(uint16_t port, unsigned size) {
+bool Bus::io_single_handler(uint16_t port, unsigned size) const {
+  for (unsigned k = 1; k < size; ++k)
+    if (io_[uint16_t(port + k)] != io_[port]) return false;
+  return true;
+}
+
+uint32_t Bus::io_dispatch_read(uint16_t port, unsigned size) {
+  if (size > 1 && !io_single_handler(port, size)) {
+    // The ports belong to different devices (or none): each byte from its own.
+    uint32_t v = 0;
+    for (unsigned k = 0; k < size; ++k) v |= io_dispatch_read(uint16_t(port + k), 1) << (8 * k);
+    return v;
+  }
   if (IoHandler* h = io_[port]) return h->io_read(port, size);
   return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
 
-void Bus::io_write(uint16_t port, uint32_t value, unsigned size) {
+void Bus::io_dispatch_write(uint16_t port, uint32_t value, unsigned size) {
+  if (size > 1 && !io_single_handler(port, size)) {
+    for (unsigned k = 0; k < size; ++k) io_dispatch_write(uint16_t(port + k), (value >> (8 * k)) & 0xFF, 1);
+    return;
+  }
   if (IoHandler* h = io_[port]) h->io_write(port, value, size);
 }
 

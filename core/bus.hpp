@@ -12,7 +12,8 @@
 // registered listener; it knows nothing of blocks.
 //
 // The I/O space is 64K ports; a port without a device reads all ones and
-// ignores writes.
+// ignores writes. A 2- or 4-byte access whose ports do not all belong to one
+// handler is split into byte accesses, each sent to its own port's handler.
 #pragma once
 
 #include <cstddef>
@@ -81,8 +82,23 @@ class Bus {
   bool copy_to(uint64_t paddr, const void* src, size_t n, bool allow_rom = false);
   bool copy_from(uint64_t paddr, void* dst, size_t n) const;
 
-  uint32_t io_read(uint16_t port, unsigned size);
-  void io_write(uint16_t port, uint32_t value, unsigned size);
+  uint32_t io_read(uint16_t port, unsigned size) {
+    ++io_accesses_;
+    const uint32_t v = io_dispatch_read(port, size);
+    if (after_io) after_io();
+    return v;
+  }
+  void io_write(uint16_t port, uint32_t value, unsigned size) {
+    ++io_accesses_;
+    io_dispatch_write(port, value, size);
+    if (after_io) after_io();
+  }
+  // I/O instructions' port accesses so far (an ISA bus cycle takes time: the
+  // machine's clock charges each one, see Machine::IO_NS).
+  uint64_t io_accesses() const { return io_accesses_; }
+  // Called after every port access (the machine checks whether the time the
+  // access took reached the next event).
+  std::function<void()> after_io;
 
   // Code pages (self-modifying code detection).
   bool is_code_page(uint64_t paddr) const {
@@ -108,6 +124,10 @@ class Bus {
   IoHandler* io_[65536] = {};
 
   MmioRange* find_mmio(uint64_t paddr);
+  bool io_single_handler(uint16_t port, unsigned size) const;
+  uint32_t io_dispatch_read(uint16_t port, unsigned size);
+  void io_dispatch_write(uint16_t port, uint32_t value, unsigned size);
+  uint64_t io_accesses_ = 0;
   uint8_t read8_slow(uint64_t paddr);
   void write8_slow(uint64_t paddr, uint8_t v);
 };

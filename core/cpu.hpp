@@ -47,6 +47,7 @@ constexpr uint32_t IRQ = 1u << 0;       // the interrupt controller has a pendin
 constexpr uint32_t NMI = 1u << 1;
 constexpr uint32_t STOP = 1u << 2;      // leave the run loop (exit, reset, debugger)
 constexpr uint32_t SHUTDOWN = 1u << 3;  // triple fault: the board resets or powers off
+constexpr uint32_t DEADLINE = 1u << 4;  // a device scheduled an event earlier than the engine's run limit
 }  // namespace ev
 
 // CpuState::irq_inhibit: the one-instruction shadow after MOV SS / POP SS
@@ -88,6 +89,9 @@ class Cpu {
   uint32_t next_eip = 0;
   bool end_block = false;
   uint64_t icount = 0;  // retired instructions
+  // Virtual time in ns (the machine's clock, which also drives the devices);
+  // the TSC counts it at 1 GHz. Unset (a bare CPU in tests): icount.
+  std::function<uint64_t()> virtual_ns;
 
   // --- power-on / reset -------------------------------------------------
   // RESET state: real mode, CS:EIP = F000:FFF0. With init = true, the INIT

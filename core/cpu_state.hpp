@@ -67,6 +67,7 @@ struct DescTable {
 // MSR numbers the CPU implements.
 namespace msr {
 constexpr uint32_t TSC = 0x10;
+constexpr uint32_t BIOS_SIGN_ID = 0x8B;  // microcode update signature (P6 and later)
 constexpr uint32_t SYSENTER_CS = 0x174;
 constexpr uint32_t SYSENTER_ESP = 0x175;
 constexpr uint32_t SYSENTER_EIP = 0x176;

@@ -6,12 +6,20 @@
 //
 // Time. Virtual time (ns since power-on) drives devices through the
 // Scheduler and the CPU's TSC. Two clocks:
-//  - Deterministic: time = retired instructions x NS_PER_INSN (+ idle time
-//    skipped while the CPU halts). Two runs with the same inputs are
+//  - Deterministic: time = retired instructions x NS_PER_INSN + I/O port
+//    accesses x IO_NS (+ idle time skipped while the CPU halts). Two runs with the same inputs are
 //    identical, instruction for instruction.
-//  - Realtime: time follows the host's monotonic clock; the CPU runs in
-//    slices and the scheduler catches up between them; a halted CPU sleeps
-//    until the next event.
+//  - Realtime: time follows the host's monotonic clock, but smoothly: while
+//    the CPU runs, time advances per retired instruction at a rate
+//    (ns/instruction) that is re-steered at every slice boundary from the
+//    measured host speed so virtual time converges on the host clock within
+//    RT_CATCHUP_NS (a lag beyond RT_MAX_LAG_NS, e.g. the host stopped us, is
+//    skipped at once). So a guest measuring one clock against another (the
+//    TSC against the PIT) sees them agree, whatever the host's scheduling
+//    noise. A halted CPU sleeps until the next event and virtual time jumps
+//    to the host clock.
+// An event scheduled during a slice earlier than the slice's deadline stops
+// the slice (ev::DEADLINE). The CPU's TSC counts virtual time (1 GHz).
 #pragma once
 
 #include <cstdint>
@@ -45,6 +53,11 @@ class Machine {
  public:
   static constexpr uint64_t NS_PER_INSN = 1;   // deterministic clock: a 1 GHz, 1 IPC CPU
   static constexpr uint64_t SLICE = 200'000;   // max instructions between time checks
+  // An I/O port access (IN/OUT, each INS/OUTS element) takes this much
+  // virtual time, about an ISA bus cycle, under either clock. Guests rely on
+  // it: Linux reads the PIT right after loading a count and expects the
+  // count to be loaded by then (one 838 ns PIT clock later).
+  static constexpr uint64_t IO_NS = 1000;
 
   explicit Machine(uint64_t ram_bytes, ClockMode clock = ClockMode::Deterministic);
 
@@ -86,6 +99,13 @@ class Machine {
   RunResult stop_{StopKind::Stopped, 0, {}};
   uint64_t idle_ns_ = 0;       // deterministic: time skipped while halted
   uint64_t host_start_ = 0;    // realtime: host time at virtual time 0
+  // Realtime: now = rt_base_v_ + (icount - rt_base_i_) * rt_ns_per_insn_
+  //                + (I/O accesses - rt_base_io_) * IO_NS.
+  static constexpr uint64_t RT_CATCHUP_NS = 20'000'000, RT_MAX_LAG_NS = 200'000'000;
+  uint64_t rt_base_v_ = 0, rt_base_i_ = 0, rt_base_io_ = 0;
+  double rt_ns_per_insn_ = 20.0;
+  double rt_host_ns_per_insn_ = 20.0;  // measured host speed
+  void rt_resync();
 };
 
 }  // namespace xlat::core

@@ -28,7 +28,10 @@ class Scheduler {
   // (Re)schedules an event at absolute virtual time `when` (ns).
   void schedule(EventId id, uint64_t when) {
     events_[id].when = when;
-    if (when < next_) next_ = when;
+    if (when < next_) {
+      next_ = when;
+      if (on_earlier_deadline) on_earlier_deadline();
+    }
   }
   void schedule_in(EventId id, uint64_t delta_ns) { schedule(id, now() + delta_ns); }
   void cancel(EventId id) {
@@ -49,6 +52,9 @@ class Scheduler {
     return now_;
   }
   std::function<uint64_t()> live_clock;
+  // Called when schedule() moves the next deadline earlier (the machine sets
+  // ev::DEADLINE so a CPU running towards the old deadline stops early).
+  std::function<void()> on_earlier_deadline;
   uint64_t next_deadline() const { return next_; }
 
   // Advances virtual time to `t` (never backwards) and fires every event due

@@ -121,6 +121,10 @@ void Interpreter::run(Cpu& c, uint64_t until) {
     const uint32_t ev_now = c.events.load(std::memory_order_relaxed);
     if (ev_now) {
       if (ev_now & (ev::STOP | ev::SHUTDOWN)) return;
+      if (ev_now & ev::DEADLINE) {  // the caller recomputes `until` from the new deadline
+        c.events.fetch_and(~ev::DEADLINE, std::memory_order_relaxed);
+        return;
+      }
       if (c.service_interrupts()) continue;
     }
     if (c.s.halted) return;

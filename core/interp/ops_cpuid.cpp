@@ -1,12 +1,16 @@
 // CPU identification, the time-stamp counter, model-specific registers and
 // the fast system calls: CPUID, RDTSC, RDMSR, WRMSR, RDPMC, SYSENTER, SYSEXIT.
 //
-// The time-stamp counter is virtual time: the retired instruction count
-// (Cpu::icount) plus CpuState::tsc_offset, so runs are deterministic and a
+// The time-stamp counter is the machine's virtual time counted at 1 GHz
+// (Cpu::virtual_ns; the retired instruction count when it is unset) plus
+// CpuState::tsc_offset, so it runs at the rate of the PIT and the RTC under
+// either clock, runs are deterministic with the deterministic clock, and a
 // WRMSR to the TSC only moves the offset.
 //
 // MSRs: only the ones the CPU implements (cpu_state.hpp, namespace msr) exist;
-// any other number raises #GP(0), as on hardware.
+// any other number raises #GP(0), as on hardware. IA32_BIOS_SIGN_ID (0x8B)
+// exists on every P6: this CPU has no microcode update loaded, so it reads 0
+// (revision 0 in EDX after a CPUID) and writes are accepted and ignored.
 //
 // RDPMC: the P6 has two performance counters (ECX = 0 or 1). This CPU
 // implements no performance-monitoring events (PerfEvtSel0/1 are not among its
@@ -31,7 +35,8 @@ constexpr uint32_t VENDOR_ECX = 0x6C65746E;  // "ntel"
 // 43h L2 512K.
 constexpr uint32_t LEAF2_EAX = 0x03020101, LEAF2_EDX = 0x0C040843;
 
-uint64_t tsc_now(const Cpu& c) { return c.icount + c.s.tsc_offset; }
+uint64_t tsc_base(const Cpu& c) { return c.virtual_ns ? c.virtual_ns() : c.icount; }
+uint64_t tsc_now(const Cpu& c) { return tsc_base(c) + c.s.tsc_offset; }
 
 // A flat 4 GiB segment cache as SYSENTER/SYSEXIT load it (the GDT is not read).
 void load_flat(Cpu& c, unsigned sreg, uint16_t sel, uint16_t type, unsigned dpl) {
@@ -85,6 +90,7 @@ void op_rdmsr(Cpu& c, const DecodedInsn&) {
   uint64_t v;
   switch (c.reg(ECX, 4)) {
     case msr::TSC: v = tsc_now(c); break;
+    case msr::BIOS_SIGN_ID: v = 0; break;
     case msr::SYSENTER_CS: v = c.s.sysenter_cs; break;
     case msr::SYSENTER_ESP: v = c.s.sysenter_esp; break;
     case msr::SYSENTER_EIP: v = c.s.sysenter_eip; break;
@@ -100,7 +106,8 @@ void op_wrmsr(Cpu& c, const DecodedInsn&) {
   // and a P6 writes only the low 32 bits of the TSC, clearing the high half.
   const uint32_t lo = c.reg(EAX, 4);
   switch (c.reg(ECX, 4)) {
-    case msr::TSC: c.s.tsc_offset = uint64_t(lo) - c.icount; break;
+    case msr::TSC: c.s.tsc_offset = uint64_t(lo) - tsc_base(c); break;
+    case msr::BIOS_SIGN_ID: break;
     case msr::SYSENTER_CS: c.s.sysenter_cs = lo; break;
     case msr::SYSENTER_ESP: c.s.sysenter_esp = lo; break;
     case msr::SYSENTER_EIP: c.s.sysenter_eip = lo; break;

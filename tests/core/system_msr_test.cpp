@@ -156,8 +156,34 @@ TEST_CASE("SYSENTER MSRs round trip and hold 32 bits", "[system][msr]") {
   }
 }
 
+TEST_CASE("IA32_BIOS_SIGN_ID: the write-0/CPUID/read sequence reads revision 0", "[system][msr]") {
+  // Linux's early_init_intel and microcode driver: WRMSR 0x8B with 0, CPUID
+  // leaf 1, RDMSR 0x8B (the revision in EDX). No microcode: 0, no fault.
+  for (const auto& e : test::engines()) {
+    DYNAMIC_SECTION(e) {
+      test::Guest g(e);
+      g.load(test::nasm(R"(bits 32
+        mov ecx, 0x8B
+        xor eax, eax
+        xor edx, edx
+        wrmsr
+        mov eax, 1
+        cpuid
+        mov ecx, 0x8B
+        mov eax, -1
+        mov edx, -1
+        rdmsr
+        hlt)"));
+      g.run();
+      REQUIRE(!g.fault);
+      CHECK(g.reg(core::EAX) == 0);
+      CHECK(g.reg(core::EDX) == 0);
+    }
+  }
+}
+
 TEST_CASE("rdmsr/wrmsr of an unknown MSR raise #GP(0)", "[system][msr]") {
-  for (uint32_t msr : {0x0u, 0x1Bu, 0x8Bu, 0x177u, 0x186u, 0xC0000080u}) {
+  for (uint32_t msr : {0x0u, 0x1Bu, 0x8Au, 0x177u, 0x186u, 0xC0000080u}) {
     for (const char* insn : {"rdmsr", "wrmsr"}) {
       for (const auto& e : test::engines()) {
         DYNAMIC_SECTION(e << " " << insn << " " << msr) {

@@ -43,7 +43,7 @@ TEST_CASE("OUTS writes memory to the port in order", "[isa][flow][string][io]") 
     DYNAMIC_SECTION(e) {
       test::Guest g(e);
       TestDevice dev;
-      g.m.bus.map_io(0x300, 4, &dev);
+      g.m.bus.map_io(0x300, 8, &dev);  // covers the dword at 0x302 (the bus splits accesses across devices)
       g.write32(0x2000, 0x44332211);
       g.write32(0x2004, 0x88776655);
       g.write32(0x2008, 0xCCBBAA99);
@@ -85,7 +85,7 @@ TEST_CASE("INS reads the port into ES:EDI", "[isa][flow][string][io]") {
     DYNAMIC_SECTION(e) {
       test::Guest g(e);
       TestDevice dev;
-      g.m.bus.map_io(0x300, 4, &dev);
+      g.m.bus.map_io(0x300, 8, &dev);  // covers the dword at 0x302 (the bus splits accesses across devices)
       g.load(test::nasm(R"(bits 32
         mov esp, 0x8000
         mov dx, 0x303
@@ -129,7 +129,7 @@ TEST_CASE("REP INS faulting at the ES limit does not read the port for the fault
     DYNAMIC_SECTION(e) {
       test::Guest g(e, test::Mode::Real16);
       TestDevice dev;
-      g.m.bus.map_io(0x60, 1, &dev);
+      g.m.bus.map_io(0x60, 2, &dev);  // both ports of a word access
       g.cpu.s.seg[core::ES].limit = 0x1003;
       g.cpu.seg_refresh(core::ES);
       g.load(test::nasm("bits 16\n mov dx, 0x60\n mov di, 0x1000\n mov cx, 8\n rep insw\n hlt"), 0x2000);
