@@ -6,7 +6,7 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
     : machine(m),
       pit(m.sched),
       sysctl(m.sched),
-      cmos(m.sched),
+      cmos(m.sched, CmosRtc::Config{m.clock() != core::ClockMode::Deterministic, cfg.rtc_start_epoch}),
       com1(m.sched, "com1"),
       com2(m.sched, "com2"),
       cfg_(std::move(cfg)),

@@ -15,6 +15,10 @@
 //   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
 //   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB also ending at
 //             1 MiB; CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
+//
+// With the machine's deterministic clock the RTC starts at a fixed instant
+// (Config::rtc_start_epoch) instead of the host's clock, so a run's output
+// does not depend on when it ran.
 #pragma once
 
 #include <cstdio>
@@ -41,6 +45,7 @@ class PcBoard {
     std::unique_ptr<CharBackend> com1;  // null: output discarded, no input
     std::unique_ptr<CharBackend> com2;
     FILE* debugcon = stdout;            // port 0xE9 output (null: discarded)
+    int64_t rtc_start_epoch = 1767225600;  // deterministic clock: 2026-01-01 00:00:00 UTC
     std::vector<uint8_t> bios;          // firmware ROM (empty: none; a multiple of 64 KiB)
     struct Drive {
       std::unique_ptr<DiskImage> image;  // null: no drive

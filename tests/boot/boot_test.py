@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Boot tests: Debian 12's i386 kernel with the demo initramfs
+(tools/guest/debian-i386.sh) under xlat, driven through the serial console.
+
+  boot_test.py XLAT GUEST_SCRIPT shell
+      boots to the ready marker, sends `echo $((6*7))` and expects 42, then
+      `reboot -f`: with -no-reboot xlat must end with exit status 0.
+  boot_test.py XLAT GUEST_SCRIPT deterministic
+      boots twice with -clock deterministic and XLAT_AUTOEXIT=1 (the guest's
+      /init prints /proc/interrupts and reboots); both runs must end cleanly
+      and their serial output must be byte-identical.
+
+A guest that cannot be fetched or built fails the test with the script's
+message. Prints the host time to the ready marker.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+READY = b"XLAT-GUEST-READY"
+PROMPT = b"xlat-guest# "
+APPEND = "console=ttyS0 noapic nolapic acpi=off pci=off cryptomgr.notests"
+
+
+def fail(msg):
+    print(f"boot test: FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def guest_dir(script):
+    try:
+        r = subprocess.run([script], capture_output=True, text=True)
+    except OSError as e:
+        fail(f"cannot run the guest script {script}: {e}")
+    d = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    if r.returncode != 0 or not d or not os.path.isfile(os.path.join(d, "vmlinuz")):
+        fail("the demo guest (Debian 12 i386 kernel + busybox initramfs) could not be fetched or built "
+             f"by {script} (exit status {r.returncode}):\n{r.stderr.strip()}")
+    return d
+
+
+class Console:
+    """xlat with COM1 on pipes; collects the serial output in a thread."""
+
+    def __init__(self, xlat, guest, extra_args, append):
+        self.out = bytearray()
+        self.cond = threading.Condition()
+        self.start = time.monotonic()
+        self.p = subprocess.Popen(
+            [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
+             "-initrd", os.path.join(guest, "initrd.img"), "-append", append,
+             "-serial", "stdio", "-no-reboot"] + extra_args,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            b = self.p.stdout.read1(4096)
+            with self.cond:
+                if not b:
+                    self.eof = True
+                    self.cond.notify_all()
+                    return
+                self.out += b
+                self.cond.notify_all()
+
+    eof = False
+
+    def wait_for(self, what, after=0, timeout=600):
+        """Waits until `what` appears in the output at or after offset `after`."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                i = self.out.find(what, after)
+                if i >= 0:
+                    return i + len(what)
+                if self.eof:
+                    self.finish()
+                    fail(f"xlat ended (status {self.p.returncode}) before {what!r} appeared.\n"
+                         f"stderr: {self.err}\nserial output (tail):\n{self.tail()}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.p.kill()
+                    fail(f"{what!r} did not appear within {timeout} s.\nserial output (tail):\n{self.tail()}")
+                self.cond.wait(min(left, 1.0))
+
+    def send(self, text):
+        # One byte at a time, as typed: the UART's receive FIFO holds 16.
+        for ch in text.encode():
+            self.p.stdin.write(bytes([ch]))
+            self.p.stdin.flush()
+            time.sleep(0.002)
+
+    def tail(self, n=3000):
+        return self.out[-n:].decode(errors="replace")
+
+    err = ""
+
+    def finish(self, timeout=600):
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            fail(f"xlat did not end within {timeout} s.\nserial output (tail):\n{self.tail()}")
+        self.reader.join()
+        self.err = self.p.stderr.read().decode(errors="replace").strip()
+        return self.p.returncode
+
+
+def test_shell(xlat, guest):
+    c = Console(xlat, guest, [], APPEND)
+    ready = c.wait_for(READY)
+    t_ready = time.monotonic() - c.start
+    print(f"boot test: ready marker after {t_ready:.1f} s (host time, interpreter, realtime clock)")
+    at = c.wait_for(PROMPT, ready)
+    c.send("echo $((6*7))\n")
+    at = c.wait_for(b"\n42\r\n", at)
+    at = c.wait_for(PROMPT, at)
+    c.send("reboot -f\n")
+    rc = c.finish()
+    if rc != 0:
+        fail(f"`reboot -f` with -no-reboot: exit status {rc}, expected 0. stderr: {c.err}")
+    if "shutting down" not in c.err:
+        fail(f"`reboot -f`: xlat's message does not say it shut down: {c.err!r}")
+    print(f"boot test: shell answered 42; reboot -f ended the run: {c.err}")
+
+
+def test_deterministic(xlat, guest):
+    outs = []
+    with tempfile.TemporaryDirectory() as d:
+        procs = []
+        for n in range(2):  # both runs at once: the machine has two cores
+            path = os.path.join(d, f"serial{n}.txt")
+            p = subprocess.Popen(
+                [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
+                 "-initrd", os.path.join(guest, "initrd.img"), "-append", APPEND + " XLAT_AUTOEXIT=1",
+                 "-serial", f"file:{path}", "-no-reboot", "-clock", "deterministic"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            procs.append((p, path))
+        for p, path in procs:
+            _, err = p.communicate()
+            with open(path, "rb") as f:
+                out = f.read()
+            if p.returncode != 0:
+                fail(f"deterministic run: exit status {p.returncode}: {err.decode(errors='replace')}\n"
+                     f"serial output (tail):\n{out[-3000:].decode(errors='replace')}")
+            if READY not in out:
+                fail(f"deterministic run: no ready marker.\nserial output (tail):\n"
+                     f"{out[-3000:].decode(errors='replace')}")
+            outs.append(out)
+    if outs[0] != outs[1]:
+        a, b = outs
+        i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+        fail(f"two -clock deterministic runs differ at byte {i} of {len(a)}/{len(b)}:\n"
+             f"run 1: {a[max(0, i - 200):i + 200].decode(errors='replace')!r}\n"
+             f"run 2: {b[max(0, i - 200):i + 200].decode(errors='replace')!r}")
+    print(f"boot test: two deterministic runs gave identical serial output ({len(outs[0])} bytes)")
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[3] not in ("shell", "deterministic"):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    xlat, script, which = sys.argv[1:]
+    guest = guest_dir(script)
+    (test_shell if which == "shell" else test_deterministic)(xlat, guest)
+
+
+if __name__ == "__main__":
+    main()
