@@ -24,7 +24,7 @@ std::vector<std::string> engine_names() {
     }
     if (!out.empty()) return out;
   }
-  return {"interp"};
+  return {"interp", "jit"};
 }
 
 std::unique_ptr<core::Engine> make_engine(std::string_view name, core::Bus& bus) {

@@ -2,7 +2,8 @@
 // translator). Frontends and tests create engines only through it, so a new
 // engine is picked up by every CPU test automatically.
 //
-// engine_names() lists the engines every CPU test runs under; the
+// engine_names() lists the engines every CPU test runs under (both: the
+// interpreter and the translator); the
 // XLAT_ENGINES environment variable (names separated by commas or spaces)
 // replaces that list, e.g. XLAT_ENGINES=jit to run the suite under the
 // translator only.

@@ -23,9 +23,10 @@ constexpr int EXIT_USAGE = 2;
 
 struct Options {
   uint64_t ram_mb = 128;
-  std::string kernel, initrd, flat, append, engine = "interp";
+  std::string kernel, initrd, flat, append, engine = "jit";
   uint32_t flat_addr = 0x7C00;
   bool no_reboot = false;
+  bool stats = false, perf_map = false;  // -stats, -perf-map (translator/engines.hpp)
   bool nographic = false;
   std::string serial[2];
   unsigned nserial = 0;
@@ -57,7 +58,9 @@ void print_help() {
       "  -append CMDLINE     kernel command line\n"
       "  -flat FILE          load a flat binary at 0x7C00 and run it in real mode\n"
       "  -flat-addr ADDR     load address for -flat (default 0x7c00)\n"
-      "  -engine interp|jit  CPU engine: the interpreter or the translator (default interp)\n"
+      "  -engine interp|jit  CPU engine: the translator (default) or the interpreter\n"
+      "  -stats              print the engine's statistics at exit (jit: blocks, exits, helper calls, TLB)\n"
+      "  -perf-map           write /tmp/perf-<pid>.map so perf report names translated blocks (jit)\n"
       "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
       "  -serial DEV         COM1, then COM2: stdio | file:PATH | tcp:127.0.0.1:PORT | null\n"
       "  -nographic          no display: COM1 on this terminal (leave with Ctrl-A x)\n"
@@ -207,6 +210,10 @@ Options parse(int argc, char** argv) {
       o.boot = b;
     } else if (a == "-bios") {
       o.bios = value();
+    } else if (a == "-stats") {
+      o.stats = true;
+    } else if (a == "-perf-map") {
+      o.perf_map = true;
     } else if (a == "-no-reboot") {
       o.no_reboot = true;
     } else {
@@ -250,7 +257,10 @@ int main(int argc, char** argv) {
 
   core::Machine m(opt.ram_mb << 20, opt.clock);
   if (log.mask) m.cpu.tracer = &log;
-  m.set_engine(translator::make_engine(opt.engine, m.bus));
+  translator::EngineOptions engine_opt;
+  engine_opt.stats = opt.stats;
+  engine_opt.perf_map = opt.perf_map;
+  m.set_engine(translator::make_engine(opt.engine, m.bus, engine_opt));
   m.no_reboot = opt.no_reboot;
 
   dev::PcBoard::Config board_cfg;
@@ -331,5 +341,6 @@ int main(int argc, char** argv) {
   core::RunResult r = debugging ? session.run() : m.run();
   std::fflush(stdout);
   if (r.kind != core::StopKind::DebugExit) fmt::print(stderr, "xlat: {}\n", r.message);
+  if (opt.stats) translator::print_stats(m.engine(), stderr, m.cpu.icount);
   return r.exit_status;
 }
