@@ -159,54 +159,30 @@ def main():
             print(f"# {k}: {n}", file=sys.stderr)
 
     names = [n for n, _ in cols]
-    hdr = f"{'kernel':<14}{'scale':>6}" + "".join(f"{n + ' ms':>16}" for n in names)
-    ratio_names = [n for n in names[1:]]
-    hdr += "".join(f"{n + '/native':>20}" for n in ratio_names)
-    jit_i = names.index("xlat jit") if "xlat jit" in names else None
-    q_i = names.index("qemu tcg") if "qemu tcg" in names else None
-    i_i = names.index("xlat interp") if "xlat interp" in names else None
-    if jit_i is not None and q_i is not None:
-        hdr += f"{'qemu/jit':>10}"
-    if jit_i is not None and i_i is not None:
-        hdr += f"{'interp/jit':>11}"
-    hdr += "  checksums"
-    print(hdr)
-    logs = [[] for _ in names]
-    extra = {"qj": [], "ij": []}
+    # Ratio columns: (label, slower column, faster column); each > 1 means
+    # the second is that many times faster.
+    ratios = [(f"{n}/native", i, 0) for i, n in enumerate(names) if i]
+    idx = {n: i for i, n in enumerate(names)}
+    for label, a, b in (("qemu/jit", "qemu tcg", "xlat jit"), ("interp/jit", "xlat interp", "xlat jit")):
+        if a in idx and b in idx:
+            ratios.append((label, idx[a], idx[b]))
+    print(f"{'kernel':<14}{'scale':>6}" + "".join(f"{n + ' ms':>16}" for n in names) +
+          "".join(f"{label:>{max(12, len(label) + 2)}}" for label, _, _ in ratios) + "  checksums")
+    logs = [[] for _ in ratios]
     for k, s, times, agree in rows:
-        line = f"{k:<14}{s:>6}"
-        for t in times:
-            line += f"{t * 1000:>16.3f}" if t is not None else f"{'failed':>16}"
-        for i in range(1, len(names)):
-            if times[i] is not None and times[0]:
-                r = times[i] / times[0]
-                logs[i].append(math.log(r))
-                line += f"{r:>20.2f}"
+        line = f"{k:<14}{s:>6}" + "".join(f"{t * 1000:>16.3f}" if t is not None else f"{'failed':>16}" for t in times)
+        for j, (label, a, b) in enumerate(ratios):
+            w = max(12, len(label) + 2)
+            if times[a] and times[b]:
+                logs[j].append(math.log(times[a] / times[b]))
+                line += f"{times[a] / times[b]:>{w}.2f}"
             else:
-                line += f"{'-':>20}"
-        if jit_i is not None and q_i is not None:
-            if times[jit_i] and times[q_i]:
-                r = times[q_i] / times[jit_i]
-                extra["qj"].append(math.log(r))
-                line += f"{r:>10.2f}"
-            else:
-                line += f"{'-':>10}"
-        if jit_i is not None and i_i is not None:
-            if times[jit_i] and times[i_i]:
-                r = times[i_i] / times[jit_i]
-                extra["ij"].append(math.log(r))
-                line += f"{r:>11.2f}"
-            else:
-                line += f"{'-':>11}"
-        line += "  " + ("agree" if agree else "DIFFER")
-        print(line)
+                line += f"{'-':>{w}}"
+        print(line + "  " + ("agree" if agree else "DIFFER"))
     geo = f"{'geomean':<14}{'':>6}" + "".join(f"{'':>16}" for _ in names)
-    for i in range(1, len(names)):
-        geo += f"{math.exp(sum(logs[i]) / len(logs[i])):>20.2f}" if logs[i] else f"{'-':>20}"
-    if jit_i is not None and q_i is not None:
-        geo += f"{math.exp(sum(extra['qj']) / len(extra['qj'])):>10.2f}" if extra["qj"] else f"{'-':>10}"
-    if jit_i is not None and i_i is not None:
-        geo += f"{math.exp(sum(extra['ij']) / len(extra['ij'])):>11.2f}" if extra["ij"] else f"{'-':>11}"
+    for j, (label, _, _) in enumerate(ratios):
+        w = max(12, len(label) + 2)
+        geo += f"{math.exp(sum(logs[j]) / len(logs[j])):>{w}.2f}" if logs[j] else f"{'-':>{w}}"
     print(geo)
     return 0 if all(r[3] for r in rows) else 1
 
