@@ -1,6 +1,7 @@
 // Block structure: entry checks, the instruction loop, helper calls, exits
 // and the flag bookkeeping (see emitter.hpp).
 #include <cstddef>
+#include <stdexcept>
 
 #include "core/cpu.hpp"
 #include "core/isa/isa.hpp"
@@ -123,6 +124,11 @@ void BlockEmitter::emit_insn(size_t k) {
   k_ = k;
   const DecodedInsn& i = in();
   bool done = false;
+  if (support_[k] != Support::Helper && f_.saved) {
+    // Flags saved before a memory probe must not mix with new host flags.
+    const uint32_t w = insn_flags_written(i);
+    if (w && (f_.from_host() & ~w)) flush();
+  }
   if (support_[k] != Support::Helper) {
     switch (i.op) {
       case OP_MOV: done = emit_mov(); break;
@@ -253,14 +259,35 @@ void BlockEmitter::exit_indirect() {
 // --- flags -------------------------------------------------------------------
 
 void BlockEmitter::flush() {
-  if (!f_.dirty) return;
-  const uint32_t from_host = f_.dirty & ~f_.zero & ~(f_.of_sf_cf ? fl::OF : 0u);
-  const bool need = from_host || f_.of_sf_cf;
-  if (need) {
+  emit_merge(f_);
+  f_ = {};
+}
+
+void BlockEmitter::save_flags() {
+  // An instruction that overwrites only some of them afterwards: flush now.
+  const uint32_t w = insn_flags_written(in());
+  if (w && (f_.from_host() & ~w)) flush();
+  if (!f_.saved && f_.from_host()) {
     a.pushfq();
-    a.pop(ax::rcx);
+    a.pop(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
+    f_.saved = true;
   }
-  if (f_.of_sf_cf) {
+  f_.host = 0;
+}
+
+void BlockEmitter::emit_merge(const FlagState& f) {
+  if (!f.dirty) return;
+  const uint32_t from_host = f.dirty & ~f.zero & ~(f.of_sf_cf ? fl::OF : 0u);
+  const bool need = from_host || f.of_sf_cf;
+  if (need) {
+    if (f.saved) {
+      a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
+    } else {
+      a.pushfq();
+      a.pop(ax::rcx);
+    }
+  }
+  if (f.of_sf_cf) {
     a.mov(ax::r10d, ax::ecx);
     a.shl(ax::r10d, 4);   // SF (bit 7) -> bit 11
     a.mov(ax::r11d, ax::ecx);
@@ -272,9 +299,8 @@ void BlockEmitter::flush() {
   } else if (need) {
     a.and_(ax::ecx, from_host);
   }
-  a.and_(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(~f_.dirty));
+  a.and_(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(~f.dirty));
   if (need) a.or_(ax::dword_ptr(ax::r15, OFF_EFLAGS), ax::ecx);
-  f_ = {};
 }
 
 void BlockEmitter::clobber() {
@@ -321,6 +347,11 @@ ax::CondCode BlockEmitter::cond(unsigned cc) {
 }
 
 void BlockEmitter::produced(uint32_t written, uint32_t zero, bool of_xor) {
+  if (f_.saved && written) {
+    // emit_insn flushed unless this instruction overwrites every saved flag.
+    if (f_.from_host() & ~written) throw std::logic_error("translator: saved flags partly overwritten");
+    f_.saved = false;
+  }
   const uint32_t live = live_[k_];
   const uint32_t from_host = written & ~zero & ~(of_xor ? fl::OF : 0u);
   f_.host = (f_.host & ~written) | from_host;

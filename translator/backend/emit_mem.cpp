@@ -46,8 +46,8 @@ void BlockEmitter::compute_ea(const DecodedInsn& i, const ax::Gp& dst) {
 
 ax::Mem BlockEmitter::mem_access(unsigned size, bool write, Label slow) {
   const DecodedInsn& i = in();
-  flush();  // the probe clobbers the host flags, and the slow path may fault
-  f_.host = 0;
+  save_flags();  // the probe clobbers the host flags; the slow path merges them
+  probe_f_ = f_;
   compute_ea(i, ax::r8d);
   const unsigned sreg = i.seg;
   if (!flat(sreg)) {
@@ -69,6 +69,8 @@ ax::Mem BlockEmitter::mem_access(unsigned size, bool write, Label slow) {
 ax::Mem BlockEmitter::probe_linear(unsigned size, bool write, Label slow) {
   const bool user = b_.key.mode & mode_bits::USER;
   const int32_t t = env_.off_tlb + (user ? int32_t(SoftTlb::SIZE * sizeof(TlbEntry)) : 0);
+  save_flags();
+  probe_f_ = f_;
   a.mov(ax::r10d, ax::r8d);
   a.shr(ax::r10d, 12);
   a.movzx(ax::r10d, ax::r10b);
@@ -89,9 +91,11 @@ void BlockEmitter::slow_path(Label slow, Label done, bool exit_after) {
   const bool restore_flags = f_.host != 0;
   const DecodedInsn* insn = &in();
   const uint32_t eip0 = eip();
+  const FlagState before = probe_f_;
   defer([=, this] {
     a.bind(slow);
     stat_inc(SH_N_TLB_MISSES);
+    emit_merge(before);  // exact flags for the handler (and a fault)
     store_regs();
     a.mov(ax::rdi, ax::r14);
     a.mov(ax::rsi, imm(reinterpret_cast<uint64_t>(insn)));
@@ -182,7 +186,6 @@ bool BlockEmitter::emit_push() {
   const DecodedInsn& i = in();
   const Operand& o = i.o[0];
   const unsigned size = i.osize;
-  flush();
   Label slow = a.newLabel(), done = a.newLabel();
   a.lea(ax::r8d, ax::ptr(greg64(ESP), -int32_t(size)));
   ax::Mem m = probe_linear(size, true, slow);
@@ -201,7 +204,6 @@ bool BlockEmitter::emit_push() {
 bool BlockEmitter::emit_pop() {
   const DecodedInsn& i = in();
   const unsigned size = i.osize;
-  flush();
   Label slow = a.newLabel(), done = a.newLabel();
   a.mov(ax::r8d, greg(ESP, 4));
   ax::Mem m = probe_linear(size, false, slow);

@@ -63,6 +63,16 @@ struct FlagState {
   uint32_t dirty = 0;  // guest flags whose current value is not in CpuState::eflags
   uint32_t zero = 0;   // dirty flags whose value is 0 (not taken from the host)
   bool of_sf_cf = false;  // dirty OF = host SF xor host CF
+  // The dirty flags taken from the host (and SF/CF for of_sf_cf) are in
+  // JitShared::saved_flags instead of the host EFLAGS: saved there by
+  // save_flags() before a memory probe, which clobbers the host flags. They
+  // are merged into CpuState::eflags by a flush, or dropped when a later
+  // instruction overwrites all of them; an instruction that would overwrite
+  // only some of them flushes first (the two sources never mix).
+  bool saved = false;
+  // Dirty flags whose value comes from the host (or the saved copy).
+  uint32_t from_host() const { return (dirty & ~zero) | (of_sf_cf ? fl_of : 0u); }
+  static constexpr uint32_t fl_of = 1u << 11;
 };
 
 class BlockEmitter {
@@ -91,6 +101,8 @@ class BlockEmitter {
   void store_regs();
   void load_regs();
   void flush();                        // dirty flags -> CpuState::eflags (clobbers host flags)
+  void emit_merge(const FlagState& f); // the code of a flush of state f (f_ unchanged)
+  void save_flags();                   // before a memory probe: host flags -> saved_flags if needed
   void clobber();                      // host flags about to be destroyed: flush what is needed
   ax::CondCode cond(unsigned cc);      // a host condition equal to guest condition cc, now
   void need_host_cf();                 // the host CF holds the guest CF
@@ -150,6 +162,7 @@ class BlockEmitter {
   std::vector<Support> support_;
   size_t k_ = 0;                 // current instruction
   FlagState f_;
+  FlagState probe_f_;            // flag state at the current instruction's memory probe (its slow path merges it)
   unsigned pending_ = 0;         // instructions retired since the last icount update
   bool ended_ = false;           // the current path has left the block
   std::vector<std::function<void()>> cold_;

@@ -66,6 +66,9 @@ struct JitShared {
   uint64_t n_ib_hits;
   uint64_t n_tlb_hits;
   uint64_t n_tlb_misses;
+  // The host RFLAGS saved before a memory probe while guest flags newer than
+  // CpuState::eflags were in the host flags (emitter.hpp, FlagState::saved).
+  uint64_t saved_flags;
 };
 
 constexpr int32_t SH_UNTIL = offsetof(JitShared, until);
@@ -78,6 +81,7 @@ constexpr int32_t SH_N_BLOCK_ENTRIES = offsetof(JitShared, n_block_entries);
 constexpr int32_t SH_N_IB_HITS = offsetof(JitShared, n_ib_hits);
 constexpr int32_t SH_N_TLB_HITS = offsetof(JitShared, n_tlb_hits);
 constexpr int32_t SH_N_TLB_MISSES = offsetof(JitShared, n_tlb_misses);
+constexpr int32_t SH_SAVED_FLAGS = offsetof(JitShared, saved_flags);
 
 // Offsets from &Cpu::s of the Cpu fields outside CpuState, and the addresses
 // of the shared runtime routines: what a block's code needs to know.
