@@ -91,6 +91,93 @@ uint32_t exact_tiny(SseOp op, const XmmReg& r) {
     default: SSE2(insn " $7,"); break;   \
   }
 
+// Whether a (lane 0) OP b (lane 0) is inexact when rounded to the format's
+// significand with an unbounded exponent: what PE means when an unmasked
+// overflow or underflow stops the instruction (the masked host run reports
+// the inexactness of the denormalized or infinite result instead). The x87
+// computes it: its precision control rounds the significand to 24 or 53
+// bits while the exponent keeps its 15-bit range. `dbl`: double operands;
+// `to_single`: CVTSD2SS (b converted, a unused).
+bool inexact_unbounded(char op, bool dbl, bool to_single, uint32_t mxcsr, uint64_t a, uint64_t b) {
+  using namespace mxcsr_bits;
+  const bool daz = mxcsr & DAZ;
+  auto operand = [&](uint64_t v, bool d) -> long double {
+    if (d) {
+      if (daz && f64_is_denormal(v)) v &= 1ull << 63;
+      double x;
+      std::memcpy(&x, &v, 8);
+      return x;
+    }
+    uint32_t w = uint32_t(v);
+    if (daz && f32_is_denormal(w)) w &= 1u << 31;
+    float x;
+    std::memcpy(&x, &w, 4);
+    return x;
+  };
+  const long double x = operand(a, dbl), y = operand(b, dbl);
+  const uint16_t pc = (dbl && !to_single) ? 0x200 : 0x000;
+  const uint16_t cw = uint16_t(0x037F & ~0x0300) | pc | uint16_t(((mxcsr & RC) >> 13) << 10);
+  uint16_t saved = 0, sw = 0;
+  long double r = 0;
+#define X87_UNB(insn)                                                                          \
+  asm volatile("fnstcw %[saved]\n\tfnclex\n\tfldcw %[cw]\n\tfldt %[x]\n\tfldt %[y]\n\t" insn \
+               "\n\tfnstsw %[sw]\n\tfstpt %[r]\n\tfnclex\n\tfldcw %[saved]"                     \
+               : [r] "=m"(r), [saved] "=m"(saved), [sw] "=m"(sw)                                \
+               : [x] "m"(x), [y] "m"(y), [cw] "m"(cw)                                          \
+               : "st", "st(1)", "memory")
+  if (to_single) {
+    // r = y * 1, rounded to 24 bits.
+    const long double one = 1.0L;
+    asm volatile("fnstcw %[saved]\n\tfnclex\n\tfldcw %[cw]\n\tfldt %[y]\n\tfldt %[one]\n\tfmulp\n\t"
+                 "fnstsw %[sw]\n\tfstpt %[r]\n\tfnclex\n\tfldcw %[saved]"
+                 : [r] "=m"(r), [saved] "=m"(saved), [sw] "=m"(sw)
+                 : [y] "m"(y), [one] "m"(one), [cw] "m"(cw)
+                 : "st", "st(1)", "memory");
+  } else {
+    switch (op) {
+      // ST(0) = y, ST(1) = x; DE /r with ST(1) as destination, encoded as bytes
+      // (the assembler's AT&T spelling of FSUBP/FDIVP is famously swapped).
+      case '+': X87_UNB(".byte 0xDE, 0xC1"); break;  // FADDP ST(1), ST(0): x + y
+      case '-': X87_UNB(".byte 0xDE, 0xE9"); break;  // FSUBP ST(1), ST(0): x - y
+      case '*': X87_UNB(".byte 0xDE, 0xC9"); break;  // FMULP ST(1), ST(0): x * y
+      default: X87_UNB(".byte 0xDE, 0xF9"); break;   // FDIVP ST(1), ST(0): x / y
+    }
+  }
+#undef X87_UNB
+  (void)r;
+  return sw & 0x20;
+}
+
+// The operation and lane layout of the ops that can overflow or underflow.
+struct OvfOp {
+  char op;
+  bool dbl, packed, to_single;
+  SseOp scalar;
+};
+bool ovf_op(SseOp op, OvfOp& o) {
+  switch (op) {
+    case SseOp::AddPs: o = {'+', false, true, false, SseOp::AddSs}; return true;
+    case SseOp::AddSs: o = {'+', false, false, false, SseOp::AddSs}; return true;
+    case SseOp::AddPd: o = {'+', true, true, false, SseOp::AddSd}; return true;
+    case SseOp::AddSd: o = {'+', true, false, false, SseOp::AddSd}; return true;
+    case SseOp::SubPs: o = {'-', false, true, false, SseOp::SubSs}; return true;
+    case SseOp::SubSs: o = {'-', false, false, false, SseOp::SubSs}; return true;
+    case SseOp::SubPd: o = {'-', true, true, false, SseOp::SubSd}; return true;
+    case SseOp::SubSd: o = {'-', true, false, false, SseOp::SubSd}; return true;
+    case SseOp::MulPs: o = {'*', false, true, false, SseOp::MulSs}; return true;
+    case SseOp::MulSs: o = {'*', false, false, false, SseOp::MulSs}; return true;
+    case SseOp::MulPd: o = {'*', true, true, false, SseOp::MulSd}; return true;
+    case SseOp::MulSd: o = {'*', true, false, false, SseOp::MulSd}; return true;
+    case SseOp::DivPs: o = {'/', false, true, false, SseOp::DivSs}; return true;
+    case SseOp::DivSs: o = {'/', false, false, false, SseOp::DivSs}; return true;
+    case SseOp::DivPd: o = {'/', true, true, false, SseOp::DivSd}; return true;
+    case SseOp::DivSd: o = {'/', true, false, false, SseOp::DivSd}; return true;
+    case SseOp::CvtSd2Ss: o = {'c', true, false, true, SseOp::CvtSd2Ss}; return true;
+    case SseOp::CvtPd2Ps: o = {'c', true, true, true, SseOp::CvtSd2Ss}; return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 SseOut sse_op(SseOp op, uint32_t mxcsr, const XmmReg& a, const XmmReg& b, uint8_t imm) {
@@ -147,6 +234,32 @@ SseOut sse_op(SseOp op, uint32_t mxcsr, const XmmReg& a, const XmmReg& b, uint8_
   }
   SseOut o{store(va), out & mxcsr_bits::FLAGS};
   if (!(mxcsr & mxcsr_bits::UM)) o.flags |= exact_tiny(op, o.r);
+  // An unmasked overflow/underflow: PE is the inexactness of the result
+  // with an unbounded exponent, lane by lane (the lanes without one keep
+  // the masked run's answer).
+  using namespace mxcsr_bits;
+  const uint32_t unmasked = ~(mxcsr >> 7) & FLAGS;
+  OvfOp ov;
+  if ((o.flags & unmasked & (OE | UE)) && ovf_op(op, ov)) {
+    const unsigned lanes = !ov.packed ? 1 : ov.to_single ? 2 : ov.dbl ? 2 : 4;
+    uint32_t pe = 0;
+    for (unsigned k = 0; k < lanes; ++k) {
+      auto lane = [&](const XmmReg& r) -> uint64_t {
+        return ov.dbl ? r.q[k] : uint32_t(r.q[k / 2] >> (32 * (k % 2)));
+      };
+      XmmReg la{}, lb{};
+      la.q[0] = lane(a);
+      lb.q[0] = lane(b);
+      uint32_t f = o.flags;
+      if (lanes > 1) {  // the lane alone, with the same flush-to-zero behaviour as above
+        const SseOut s = sse_op(ov.scalar, (mxcsr | MASKS) & ((mxcsr & UM) ? ~0u : ~FZ), la, lb);
+        f = s.flags | (!(mxcsr & UM) ? exact_tiny(ov.scalar, s.r) : 0);
+      }
+      if (f & unmasked & (OE | UE)) pe |= inexact_unbounded(ov.op, ov.dbl, ov.to_single, mxcsr, la.q[0], lb.q[0]) ? PE : 0;
+      else pe |= f & PE;
+    }
+    o.flags = (o.flags & ~PE) | pe;
+  }
   return o;
 }
 

@@ -61,6 +61,10 @@ void mmx_convert(Cpu& c, const DecodedInsn& i, SseOp op, bool to_mmx, bool whole
   XmmReg b = x.get(1);
   if (op != SseOp::CvtPd2Dq && op != SseOp::CvttPd2Dq) b.q[1] = 0;  // only 64 bits are converted
   const SseOut r = sse_op(op, c.s.fpu.mxcsr, XmmReg{}, b);
+  // The MMX transition happens once the operands are read, before an
+  // unmasked exception is reported (#XM leaves TOP = 0, all tags valid, as
+  // on hardware).
+  if (x.uses_mmx) x.touch_mmx();
   simd_fp_flags(c, r.flags);
   XmmReg d = to_mmx || whole ? r.r : a;
   if (!to_mmx && !whole) d.q[0] = r.r.q[0];

@@ -134,12 +134,14 @@ void op_fld(Cpu& c, const DecodedInsn& i) {
   const unsigned s = x.st_src();
   const bool under = x.empty(s);
   const F80 v = x.get(s);
-  if (x.push_overflows()) {
-    if (!x.stack_fault(true)) x.push(kIndefinite);
-    return;
-  }
+  // An empty source is reported before a full destination (C1 = 0 when
+  // both happen, as hardware does).
   if (under) {
     if (!x.stack_fault(false)) x.push(kIndefinite);
+    return;
+  }
+  if (x.push_overflows()) {
+    if (!x.stack_fault(true)) x.push(kIndefinite);
     return;
   }
   x.set_c1(false);

@@ -24,12 +24,15 @@ void unary(Cpu& c, const DecodedInsn& i, Fn fn, bool c2 = false) {
   X87 x(c, i);
   x.record();
   if (x.empty(0)) {
+    if (c2) x.set_cc(uint16_t(x.f.fsw & ~C2));  // a stack fault is not "out of range" (as hardware)
     if (!x.stack_fault(false)) x.put(0, kIndefinite);
     return;
   }
   const X87Out r = x87_fn(fn, x.cw(), x.get(0), kZero);
-  if (x.signal(r.sw)) return;
+  // C2 (out of range) is reported even when an unmasked exception stops the
+  // instruction (as hardware does).
   if (c2) x.set_cc(uint16_t((x.f.fsw & ~C2) | (r.sw & C2)));
+  if (x.signal(r.sw)) return;
   x.put(0, r.r0);
 }
 
@@ -39,6 +42,7 @@ void push_pair(Cpu& c, const DecodedInsn& i, Fn fn, bool c2) {
   x.record();
   const bool under = x.empty(0);
   if (under || x.push_overflows()) {
+    if (c2) x.set_cc(uint16_t(x.f.fsw & ~C2));  // a stack fault is not "out of range" (as hardware)
     if (x.stack_fault(!under)) return;
     x.put(0, kIndefinite);
     x.push(kIndefinite);
@@ -47,7 +51,10 @@ void push_pair(Cpu& c, const DecodedInsn& i, Fn fn, bool c2) {
   const X87Out r = x87_fn(fn, x.cw(), x.get(0), kZero);
   if (c2) {
     x.set_cc(uint16_t((x.f.fsw & ~C2) | (r.sw & C2)));
-    if (r.sw & C2) return;  // operand out of range: nothing changes
+    if (r.sw & C2) {  // operand out of range: nothing changes but C1 := 0 (as hardware)
+      x.set_c1(false);
+      return;
+    }
   }
   if (x.signal(r.sw)) return;
   x.put(0, r.r1);
@@ -75,12 +82,20 @@ void binary_keep(Cpu& c, const DecodedInsn& i, Fn fn, bool quotient = false) {
   X87 x(c, i);
   x.record();
   if (x.empty(0) || x.empty(1)) {
+    if (quotient) x.set_cc(uint16_t(x.f.fsw & ~C2));  // "complete"; C0 C3 unchanged (as hardware)
     if (!x.stack_fault(false)) x.put(0, kIndefinite);
     return;
   }
-  const X87Out r = x87_fn(fn, x.cw(), x.get(0), x.get(1));
-  if (x.signal(r.sw)) return;  // an unmasked invalid/denormal operand: CC unchanged
-  if (quotient) x.set_cc(uint16_t((x.f.fsw & ~(C0 | C2 | C3)) | (r.sw & (C0 | C2 | C3))));
+  const F80 a = x.get(0), b = x.get(1);
+  const X87Out r = x87_fn(fn, x.cw(), a, b);
+  // An invalid operation, a NaN operand or an unmasked invalid/denormal
+  // exception produces no quotient: hardware clears C2 and leaves C0 and C3
+  // as they were. An unmasked underflow still reports the quotient bits.
+  const bool stopped = (r.sw & ~x.cw() & (fsw_bits::IE | fsw_bits::DE | fsw_bits::ZE)) != 0;
+  const bool no_quotient = (r.sw & fsw_bits::IE) || is_nan(a) || is_nan(b) || stopped;
+  if (quotient && no_quotient) x.set_cc(uint16_t(x.f.fsw & ~C2));
+  else if (quotient) x.set_cc(uint16_t((x.f.fsw & ~(C0 | C2 | C3)) | (r.sw & (C0 | C2 | C3))));
+  if (x.signal(r.sw)) return;
   x.put(0, r.r0);
 }
 

@@ -56,13 +56,19 @@ std::vector<std::string> compare(const Outcome& a, const Outcome& b, const Mask&
                             b.eflags, flag_names(fmask)));
   compare_mem("data", layout::DATA, a.data, b.data, d);
   compare_mem("stack", layout::STACK, a.stack, b.stack, d);
+  if (a.has_fp != b.has_fp) d.push_back("x87/SSE state: reported by one opinion only");
+  else if (a.has_fp)
+    for (auto& x : compare_fp(a.fp, b.fp, m.fsw)) d.push_back(std::move(x));
   return d;
 }
 
 Mask undefined_mask(const Sequence& s, const Outcome& a, const Outcome& b, uint32_t extra_flags) {
   Mask m;
   m.flags = extra_flags;
-  for (const Outcome* o : {&a, &b}) m.flags |= o->fault ? s.facts.undef_at(o->eip) : s.facts.undef_end;
+  for (const Outcome* o : {&a, &b}) {
+    m.flags |= o->fault ? s.facts.undef_at(o->eip) : s.facts.undef_end;
+    m.fsw |= o->fault ? s.facts.cc_undef_at(o->eip) : s.facts.cc_undef_end;
+  }
   return m;
 }
 
@@ -74,6 +80,7 @@ std::string describe_outcome(const Outcome& o) {
   s += "  ";
   for (unsigned r = 0; r < 8; ++r) s += fmt::format("{}={:08x}{}", kRegNames[r], o.gpr[r], r == 3 ? "\n  " : " ");
   s += fmt::format("\n  eflags={:08x} ({})\n", o.eflags, flag_names(o.eflags & (core::fl::ARITH | core::fl::DF)));
+  if (o.has_fp) s += describe_fp(o.fp);
   return s;
 }
 
@@ -81,6 +88,7 @@ std::string describe_init(const InitState& s) {
   std::string out = "  ";
   for (unsigned r = 0; r < 8; ++r) out += fmt::format("{}={:08x}{}", kRegNames[r], s.gpr[r], r == 3 ? "\n  " : " ");
   out += fmt::format("\n  eflags={:08x} ({})\n", s.eflags, flag_names(s.eflags & (core::fl::ARITH | core::fl::DF)));
+  if (s.fx.size() == 512) out += describe_fp(fp_from_fxsave(s.fx.data()));
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace xlat::fuzz {
 struct Mask {
   uint32_t flags = 0;  // arithmetic flags not compared
   uint8_t regs = 0;    // GPRs not compared (bit n = register n)
+  uint16_t fsw = 0;    // x87 status word bits not compared
 };
 
 // Differences between a and b, one line each (empty if they agree).

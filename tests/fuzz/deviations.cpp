@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/decode/decoder.hpp"
+#include "tests/fuzz/fp_state.hpp"
 #include "tests/fuzz/layout.hpp"
 
 namespace xlat::fuzz {
@@ -89,6 +90,31 @@ const DeviationRule kRules[] = {
      [](const Insn& x) { return x.info.mnem == "CMPXCHG8B"; }},
 };
 
+// --- fp family ----------------------------------------------------------------
+
+// What the fp rules know of the initial x87/SSE state.
+struct FpInit {
+  uint16_t fcw = 0x37F, fsw = 0;
+  uint32_t mxcsr = 0x1F80;
+};
+
+FpInit fp_init_of(const Sequence& s) {
+  FpInit i;
+  if (s.init.fx.size() == 512) {
+    const FpState f = fp_from_fxsave(s.init.fx.data());
+    i.fcw = f.fcw, i.fsw = f.fsw, i.mxcsr = f.mxcsr;
+  }
+  return i;
+}
+
+struct FpRule {
+  const char* name;
+  const char* reason;
+  bool (*match)(const Insn&, const FpInit&);
+};
+
+#include "tests/fuzz/deviations_fp.inc"
+
 }  // namespace
 
 std::vector<std::string> unicorn_deviations(const Sequence& s, const Catalog& cat) {
@@ -110,9 +136,47 @@ std::vector<std::string> unicorn_deviations(const Sequence& s, const Catalog& ca
   return hits;
 }
 
+std::vector<std::string>& disabled_fp() {
+  static std::vector<std::string> d;
+  return d;
+}
+
+bool disable_fp_deviation(const std::string& name) {
+  for (const FpRule& r : kFpRules)
+    if (name == r.name) {
+      disabled_fp().push_back(name);
+      return true;
+    }
+  return false;
+}
+
+std::vector<std::string> unicorn_fp_deviations(const Sequence& s, const Catalog& cat) {
+  std::vector<std::string> hits;
+  const FpInit init = fp_init_of(s);
+  size_t off = 0;
+  for (const auto& f : s.facts.insns) {
+    core::DecodedInsn in{};
+    const uint8_t* p = s.code.data() + off;
+    off += f.len;
+    InsnInfo info;
+    if (core::decode(p, s.code.size() - (p - s.code.data()), core::CodeMode::Bits32, in) == core::DecodeStatus::Ok)
+      info = cat.identify(in, p, in.len);
+    else
+      continue;
+    const Insn x{p, size_t(s.code.size() - (p - s.code.data())), in, info};
+    for (const FpRule& r : kFpRules)
+      if (r.match(x, init) && std::find(hits.begin(), hits.end(), r.name) == hits.end() &&
+          std::find(disabled_fp().begin(), disabled_fp().end(), r.name) == disabled_fp().end())
+        hits.push_back(r.name);
+  }
+  return hits;
+}
+
 std::string describe_deviations() {
   std::string s = "known Unicorn deviations (the host CPU is the reference for these):\n";
   for (const DeviationRule& r : kRules) s += std::string("  ") + r.name + ": " + r.reason + "\n";
+  s += "known Unicorn deviations in the fp family (the host CPU referees a difference):\n";
+  for (const FpRule& r : kFpRules) s += std::string("  ") + r.name + ": " + r.reason + "\n";
   return s;
 }
 

@@ -22,6 +22,18 @@ const char* const kRowMnemonic[] = {
 #include "core/isa/table.inc"
 #undef X
 };
+// Its name column (distinguishes rows that share a Zydis mnemonic, such as
+// MOVSD_XMM and CMPSD_XMM).
+const char* const kRowName[] = {
+#define X(name, zy, fn, fr, fw, at) #name,
+#include "core/isa/table.inc"
+#undef X
+};
+
+// State save/restore forms (see forms.hpp).
+bool fp_excluded(const std::string& m) {
+  return m == "FNSAVE" || m == "FRSTOR" || m == "FNSTENV" || m == "FLDENV" || m == "FXSAVE" || m == "FXRSTOR";
+}
 
 bool is_prefix(uint8_t b) {
   switch (b) {
@@ -37,9 +49,11 @@ unsigned length_of(const std::vector<uint8_t>& b) { return core::decode_length(b
 
 // Whether the opcode takes a ModRM byte: with ModRM, mod=00 rm=101 adds a
 // 32-bit displacement that mod=00 rm=000 does not have.
-bool probe_modrm(const uint8_t* op, unsigned oplen) {
+bool probe_modrm(const uint8_t* op, unsigned oplen, uint8_t pfx = 0) {
   for (unsigned reg = 0; reg < 8; ++reg) {
-    std::vector<uint8_t> a(op, op + oplen), b(op, op + oplen);
+    std::vector<uint8_t> a, b;
+    if (pfx) a.push_back(pfx), b.push_back(pfx);
+    a.insert(a.end(), op, op + oplen), b.insert(b.end(), op, op + oplen);
     a.push_back(uint8_t(reg << 3));
     b.push_back(uint8_t(reg << 3 | 5));
     a.resize(16, 0);
@@ -80,7 +94,10 @@ bool has_rel(const DecodedInsn& in) {
   return false;
 }
 
-Catalog::Catalog(bool from_table, const Capstone& cs) : from_table_(from_table), cs_(cs) { discover(); }
+Catalog::Catalog(bool from_table, const Capstone& cs, Family family)
+    : from_table_(from_table), cs_(cs), family_(from_table ? family : Family::Int) {
+  discover();
+}
 
 InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n) const {
   InsnInfo info;
@@ -90,6 +107,7 @@ InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n
     info.in_table = true;
     info.mnem = kRowMnemonic[in.op];
     const core::OpInfo& oi = core::op_info[in.op];
+    if ((oi.attrs & core::isa_attr::A_FPU) && info.mnem == "INVALID") info.mnem = kRowName[in.op];
     info.table_read = oi.flags_read;
     info.table_written = oi.flags_written;
     info.attrs = oi.attrs;
@@ -97,6 +115,7 @@ InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n
     info.mnem = cs_.zydis_name(bytes, n);
   }
   info.rule = info.mnem.empty() ? nullptr : find_rule(info.mnem);
+  if (!info.rule && (info.attrs & core::isa_attr::A_FPU)) info.rule = fp_rule();
   if (!from_table_ && info.rule) info.table_written = assumed_written(info.mnem, *info.rule);
   return info;
 }
@@ -104,6 +123,28 @@ InsnInfo Catalog::identify(const DecodedInsn& in, const uint8_t* bytes, size_t n
 bool Catalog::acceptable(const DecodedInsn& in, const InsnInfo& info, std::string* why) const {
   using namespace core::isa_attr;
   const uint32_t g = info.rule ? info.rule->gen : 0;
+  const bool fp = (info.attrs & A_FPU) != 0;
+  if (from_table_ && fp) {
+    if (family_ == Family::Int) {
+      *why = "x87/MMX/SSE (--family fp)";
+      return false;
+    }
+    if (fp_excluded(info.mnem)) {
+      *why = "state save/restore (instruction pointers differ between runners)";
+      return false;
+    }
+    if (info.mnem == "FSTPNCE") {
+      // D9 D8+i, the undocumented alias of FSTP ST(i): the AMD host pops an
+      // empty ST(0) without a stack fault; what Intel CPUs do is not known here.
+      *why = "undocumented alias (FSTP1): vendor-specific stack-fault behaviour";
+      return false;
+    }
+    return true;
+  }
+  if (from_table_ && family_ == Family::Fp) {
+    *why = "integer (--family int)";
+    return false;
+  }
   if (from_table_) {
     // POPF may change mode bits, but the generator pops a safe EFLAGS image.
     const uint32_t mode = (g & gen::POPF) ? 0 : A_MODE;
@@ -142,12 +183,19 @@ bool Catalog::acceptable(const DecodedInsn& in, const InsnInfo& info, std::strin
 void Catalog::discover() {
   std::map<std::string, std::vector<size_t>> by_mnem;
   std::set<std::string> skipped;
-  auto try_opcode = [&](const uint8_t* op, unsigned oplen) {
-    const bool modrm = probe_modrm(op, oplen);
+  const bool fp_family = from_table_ && family_ != Family::Int;
+  std::set<std::string> seen;  // fp forms already found (a prefix the decoder ignores adds nothing)
+  auto try_opcode = [&](const uint8_t* op, unsigned oplen, uint8_t pfx) {
+    const bool modrm = probe_modrm(op, oplen, pfx);
+    // x87 register forms: every ModRM.rm is its own form (fp family).
+    const bool each_rm = fp_family && oplen == 1 && op[0] >= 0xD8 && op[0] <= 0xDF;
     for (unsigned reg = 0; reg < (modrm ? 8u : 1u); ++reg) {
       for (int mem = 0; mem < (modrm ? 2 : 1); ++mem) {
-        std::vector<uint8_t> b(op, op + oplen);
-        if (modrm) b.push_back(uint8_t(mem ? (reg << 3) : (0xC0 | reg << 3)));
+       for (int rm = (each_rm && !mem) ? 0 : -1; rm < ((each_rm && !mem) ? 8 : 0); ++rm) {
+        std::vector<uint8_t> b;
+        if (pfx) b.push_back(pfx);
+        b.insert(b.end(), op, op + oplen);
+        if (modrm) b.push_back(uint8_t(mem ? (reg << 3) : (0xC0 | reg << 3 | (rm < 0 ? 0 : rm))));
         b.resize(16, 0);
         DecodedInsn in;
         if (core::decode(b.data(), b.size(), CodeMode::Bits32, in) != DecodeStatus::Ok) continue;
@@ -158,7 +206,17 @@ void Catalog::discover() {
           skipped.insert(info.mnem + ": " + why);
           continue;
         }
+        if (info.attrs & core::isa_attr::A_FPU) {
+          std::string key = std::to_string(op[0]) + "." + std::to_string(oplen > 1 ? op[1] : 0) + "." +
+                            std::to_string(reg) + "." + std::to_string(mem) + "." + std::to_string(rm) + "." +
+                            std::to_string(in.op);
+          for (unsigned k = 0; k < in.nops; ++k)
+            key += "." + std::to_string(int(in.o[k].kind)) + ":" + std::to_string(in.o[k].size);
+          if (!seen.insert(key).second) continue;
+        }
         Form f{};
+        f.pfx = pfx;
+        f.rm = int8_t(rm);
         f.opcode[0] = op[0];
         f.opcode[1] = oplen > 1 ? op[1] : 0;
         f.opcode_len = uint8_t(oplen);
@@ -171,13 +229,14 @@ void Catalog::discover() {
         f.rule = info.rule;
         by_mnem[f.mnem].push_back(forms_.size());
         forms_.push_back(f);
+       }
       }
     }
   };
   for (unsigned b = 0; b < 256; ++b) {
     if (is_prefix(uint8_t(b)) || b == 0x0F) continue;
     const uint8_t op[1] = {uint8_t(b)};
-    try_opcode(op, 1);
+    try_opcode(op, 1, 0);
   }
   for (unsigned b = 0; b < 256; ++b) {
     if (b == 0x38 || b == 0x3A || b == 0x0F) continue;  // three-byte maps and 3DNow!: not P6 integer
@@ -188,7 +247,9 @@ void Catalog::discover() {
       continue;
     }
     const uint8_t op[2] = {0x0F, uint8_t(b)};
-    try_opcode(op, 2);
+    try_opcode(op, 2, 0);
+    if (fp_family)
+      for (uint8_t pfx : {uint8_t(0x66), uint8_t(0xF2), uint8_t(0xF3)}) try_opcode(op, 2, pfx);
   }
   for (auto& [m, idx] : by_mnem) {
     std::vector<const Form*> g;

@@ -6,6 +6,7 @@
 
 #include "core/decode/decoder.hpp"
 #include "core/flags.hpp"
+#include "tests/fuzz/fp_state.hpp"
 #include "tests/fuzz/layout.hpp"
 #include "tests/fuzz/rng.hpp"
 
@@ -36,7 +37,9 @@ struct Unit {
 
 // An address in the data area; one in ten just below the page boundary in
 // its middle, so that accesses split across two pages.
-uint32_t data_target(Rng& rng) {
+// `align` (fp family, 16-byte operands): usually a 16-byte aligned address.
+uint32_t data_target(Rng& rng, unsigned align = 1) {
+  if (align > 1 && !rng.chance(8)) return (DATA + MARGIN + rng.below(DATA_SIZE - 2 * MARGIN)) & ~(align - 1);
   if (rng.chance(10)) return DATA + 0x1000 - 1 - rng.below(8);
   return DATA + MARGIN + rng.below(DATA_SIZE - 2 * MARGIN);
 }
@@ -65,8 +68,8 @@ unsigned pick_reg(Rng& rng, std::initializer_list<unsigned> choices, uint32_t av
 // register set-up that makes the address land in the data (or stack) area.
 // `free_ea`: the address is never accessed (LEA): anything goes.
 bool ea32(Rng& rng, unsigned reg, uint32_t avoid, bool free_ea, std::vector<uint8_t>& out,
-          std::vector<Prelude>& pre) {
-  const uint32_t target = data_target(rng);
+          std::vector<Prelude>& pre, unsigned align = 1) {
+  const uint32_t target = data_target(rng, align);
   const unsigned v = rng.below(7);
   auto disp_for = [&](unsigned mod) -> int64_t {
     if (mod == 1) return rng.range(-128, 127);
@@ -133,11 +136,11 @@ bool ea32(Rng& rng, unsigned reg, uint32_t avoid, bool free_ea, std::vector<uint
 
 // The same for 16-bit addressing (67 prefix): the data area is below 64 KiB.
 bool ea16(Rng& rng, unsigned reg, uint32_t avoid, bool free_ea, std::vector<uint8_t>& out,
-          std::vector<Prelude>& pre) {
+          std::vector<Prelude>& pre, unsigned align = 1) {
   static constexpr int8_t kBase[8] = {EBX, EBX, EBP, EBP, -1, -1, EBP, EBX};
   static constexpr int8_t kIndex[8] = {ESI, EDI, ESI, EDI, ESI, EDI, -1, -1};
   const unsigned rm = rng.below(8), mod = rng.below(3);
-  const uint16_t target = uint16_t(data_target(rng));
+  const uint16_t target = uint16_t(data_target(rng, align));
   const bool abs = mod == 0 && rm == 6;
   const int b = abs ? -1 : kBase[rm], x = abs ? -1 : kIndex[rm];
   if ((b >= 0 && taken(avoid, unsigned(b))) || (x >= 0 && taken(avoid, unsigned(x)))) return false;
@@ -208,8 +211,11 @@ std::optional<Unit> UnitMaker::make(const Form& f) {
   const Rule& r = *f.rule;
   const uint32_t g = r.gen;
   // A first decode of the bare form tells the operand shapes.
-  std::vector<uint8_t> bare(f.opcode, f.opcode + f.opcode_len);
-  if (f.modrm) bare.push_back(uint8_t(f.mem ? (f.reg << 3) : (0xC0 | f.reg << 3)));
+  std::vector<uint8_t> bare;
+  bare.reserve(20);  // (also avoids a GCC 12 -Wstringop-overflow false positive)
+  if (f.pfx) bare.push_back(f.pfx);
+  bare.insert(bare.end(), f.opcode, f.opcode + f.opcode_len);
+  if (f.modrm) bare.push_back(uint8_t(f.mem ? (f.reg << 3) : (0xC0 | f.reg << 3 | (f.rm < 0 ? 0 : f.rm))));
   bare.resize(16, 0);
   DecodedInsn b;
   if (core::decode(bare.data(), bare.size(), core::CodeMode::Bits32, b) != core::DecodeStatus::Ok) return {};
@@ -236,7 +242,10 @@ std::optional<Unit> UnitMaker::make(const Form& f) {
   if (!(g & gen::NO_OSIZE) && rng_.chance(25)) prefixes.push_back(0x66);
   if (memish && !(g & gen::NO_MEM) && rng_.chance(20)) {
     static constexpr uint8_t kSeg[] = {0x26, 0x36, 0x3E, 0x64, 0x65};
-    prefixes.push_back(kSeg[rng_.below(5)]);
+    // fp family: not FS (the host, the referee there, cannot run FS-relative code flat).
+    uint8_t seg = kSeg[rng_.below(5)];
+    if ((g & gen::FP) && seg == 0x64) seg = 0x65;
+    prefixes.push_back(seg);
   }
   if ((g & gen::LOCKABLE) && f.mem && rng_.chance(25)) prefixes.push_back(0xF0);
   bool rep = false;
@@ -245,6 +254,12 @@ std::optional<Unit> UnitMaker::make(const Form& f) {
     prefixes.push_back((g & gen::REPCC) && rng_.chance(50) ? 0xF2 : 0xF3);
   }
   for (size_t i = prefixes.size(); i > 1; --i) std::swap(prefixes[i - 1], prefixes[rng_.below(uint32_t(i))]);
+  if (f.pfx) prefixes.push_back(f.pfx);  // a mandatory prefix goes right before the opcode
+  // 16-byte memory operands (SSE): usually aligned (else #GP).
+  unsigned align = 1;
+  if ((g & gen::FP) && f.mem)
+    for (unsigned k = 0; k < b.nops; ++k)
+      if (b.o[k].kind == OpKind::Mem && b.o[k].size == 16) align = 16;
 
   // Body: opcode, ModRM/SIB/displacement, then immediate bytes.
   std::vector<Prelude> pre;
@@ -252,10 +267,11 @@ std::optional<Unit> UnitMaker::make(const Form& f) {
   const bool free_ea = (g & gen::NO_MEM) != 0;
   if (f.modrm) {
     if (f.mem) {
-      const bool ok = a16 ? ea16(rng_, f.reg, avoid, free_ea, body, pre) : ea32(rng_, f.reg, avoid, free_ea, body, pre);
+      const bool ok = a16 ? ea16(rng_, f.reg, avoid, free_ea, body, pre, align)
+                          : ea32(rng_, f.reg, avoid, free_ea, body, pre, align);
       if (!ok) return {};
     } else {
-      body.push_back(uint8_t(0xC0 | f.reg << 3 | rng_.below(8)));
+      body.push_back(uint8_t(0xC0 | f.reg << 3 | (f.rm >= 0 ? unsigned(f.rm) : rng_.below(8))));
     }
   }
   const size_t imm_at = body.size();
@@ -305,6 +321,7 @@ std::optional<Unit> UnitMaker::make(const Form& f) {
     }
   }
   if (g & gen::XLAT) pre.push_back({EBX, DATA + MARGIN + rng_.below(DATA_SIZE - 0x100 - 2 * MARGIN)});
+  if ((g & gen::FP) && (f.mnem == "MASKMOVQ" || f.mnem == "MASKMOVDQU")) pre.push_back({EDI, data_target(rng_)});
   if (g & gen::LEAVE) pre.push_back({EBP, STACK + 0x800 + rng_.below(0x1000)});
   if ((g & gen::ENTER) && body[imm_at + 2] % 32) pre.push_back({EBP, STACK + 0x800 + rng_.below(0x1000)});
 
@@ -361,6 +378,10 @@ Sequence Generator::make(uint64_t index, unsigned units) const {
   seq.seed = seed_;
   seq.index = index;
   seq.init = make_init(seed_, index);
+  if (cat_.family() != Family::Int) {
+    seq.init.fx = make_fp_image(seed_, index);
+    clear_mxcsr_mm(seq.init);
+  }
   const auto& groups = cat_.groups();
   for (uint64_t stream = 1; stream < 50; ++stream) {
     Rng rng(seed_, index, stream);

@@ -17,6 +17,13 @@ constexpr uint32_t CODE = 0x10000, CODE_SIZE = 0x2000;  // a sequence starts at 
                                                       // crosses the page boundary at CODE + 0x1000
 constexpr uint32_t STACK = 0x7E000, STACK_SIZE = 0x3000;
 constexpr uint32_t ESP0 = 0x7F800;  // initial ESP (room both ways)
+// The x87/SSE state page (fp family): the initial FXSAVE image, where the
+// final state is saved, a clean image the host returns to, and the stubs that
+// load and save them (FXRSTOR/FXSAVE with [disp32] operands; no register or
+// flag is touched). Never reached by generated memory operands.
+constexpr uint32_t FPPAGE = 0x8000;
+constexpr uint32_t FX_IN = 0x8000, FX_OUT = 0x8200, FX_CLEAN = 0x8400;
+constexpr uint32_t STUB_IN = 0x8800, STUB_OUT = 0x8840;
 constexpr uint32_t NATIVE_LOW = 0x1000, NATIVE_SIZE = 0x9E000;  // host mapping for the native runner
 constexpr uint32_t NATIVE_CONTROL = 0x9F000;
 

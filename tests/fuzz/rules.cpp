@@ -149,6 +149,35 @@ unsigned operand_bits(const core::DecodedInsn& in) {
 
 }  // namespace
 
+const Rule* fp_rule() {
+  static const Rule r{"", FP | NO_OSIZE, 0, 0};
+  return &r;
+}
+
+CcEffect fp_cc_effect(std::string_view m) {
+  constexpr uint16_t C0 = 0x100, C1 = 0x200, C2 = 0x400, C3 = 0x4000, ALLCC = C0 | C1 | C2 | C3;
+  CcEffect e;
+  if (m.empty() || m[0] != 'F') return e;  // MMX/SSE (none starts with F)
+  static constexpr std::string_view kAll[] = {"FCOM",   "FCOMP", "FCOMPP", "FUCOM", "FUCOMP", "FUCOMPP", "FICOM",
+                                              "FICOMP", "FTST",  "FXAM",   "FPREM", "FPREM1", "FNINIT"};
+  static constexpr std::string_view kNone[] = {"FLDCW",        "FNSTCW",        "FNCLEX",       "FNOP", "FWAIT",
+                                               "FENI8087_NOP", "FDISI8087_NOP", "FSETPM287_NOP"};
+  if (m == "FNSTSW") {
+    e.stores_sw = true;
+    return e;
+  }
+  for (auto n : kAll)
+    if (m == n) return {ALLCC, 0, false};
+  for (auto n : kNone)
+    if (m == n) return e;
+  // FFREE/FFREEP: "C0 C1 C2 C3 undefined"; the AMD host clears C1.
+  if (m == "FFREE" || m == "FFREEP") return {0, ALLCC, false};
+  if (m == "FPTAN" || m == "FSIN" || m == "FCOS" || m == "FSINCOS") return {C1 | C2, C0 | C3, false};
+  if (m.substr(0, 5) == "FCMOV" || m == "FCOMI" || m == "FCOMIP" || m == "FUCOMI" || m == "FUCOMIP")
+    return {0, C0 | C1 | C2 | C3, false};
+  return {C1, C0 | C2 | C3, false};
+}
+
 const Rule* find_rule(std::string_view mnem) {
   for (const Rule& r : kRules)
     if (r.mnem == mnem) return &r;

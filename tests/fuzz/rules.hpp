@@ -41,6 +41,8 @@ constexpr uint32_t CALL = 1u << 18;        // pushes a return address (same in e
 constexpr uint32_t NOT_NATIVE = 1u << 19;  // result depends on what only the emulators share
 constexpr uint32_t NO_MEM = 1u << 20;      // memory operand not accessed (LEA)
 constexpr uint32_t COUNT_ECX = 1u << 21;   // LOOP/JECXZ family (ECX is the counter)
+constexpr uint32_t FP = 1u << 22;          // x87/MMX/SSE/SSE2 (fp family): no 66 prefix added (it
+                                           // is part of the form), m128 operands usually aligned
 }  // namespace gen
 
 struct Rule {
@@ -52,6 +54,26 @@ struct Rule {
 
 // The rule for a Zydis mnemonic name, or nullptr.
 const Rule* find_rule(std::string_view mnem);
+
+// The rule every x87/MMX/SSE/SSE2 table row gets (their flags are all in the
+// table's columns: FCOMI/COMISS write ZF PF CF and clear OF SF AF, FCMOVcc
+// read theirs; none leaves an arithmetic flag undefined).
+const Rule* fp_rule();
+
+// Effect of an x87 instruction on the condition codes C0-C3 (FSW bits 8, 9,
+// 10, 14) per the SDM's "FPU Flags Affected": most arithmetic defines C1 only
+// (C0 C2 C3 undefined); compares, FXAM, FPREM/FPREM1 and FNINIT define all
+// four; FPTAN/FSIN/FCOS/FSINCOS define C1 and C2. FCMOVcc and FCOMI/FUCOMI(P)
+// define C1 only on a stack underflow ("set to 0 if stack underflow
+// occurred"): C1 is treated as undefined after them too, and all four after
+// FFREE/FFREEP (the AMD host clears C1 there). The other control
+// instructions (FLDCW, FNSTCW, FNSTSW, FNCLEX, FNOP, FWAIT) and MMX/SSE leave
+// the codes as they are (what CPUs do with them).
+struct CcEffect {
+  uint16_t written = 0, undef = 0;
+  bool stores_sw = false;  // FNSTSW: its result holds the codes
+};
+CcEffect fp_cc_effect(std::string_view mnem);
 
 // Effect of one generated instruction on the arithmetic flags, given what the
 // generator knows statically (the shift count, a REP count).

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/flags.hpp"
+#include "core/fpu/x87_env.hpp"
 #include "tests/fuzz/layout.hpp"
 #include "tests/support/guest.hpp"
 #include "tools/bench/host32.hpp"
@@ -27,6 +28,20 @@ std::vector<uint8_t> code_with_end(const Sequence& s) {
 
 uint32_t end_of(const Sequence& s) { return s.base + uint32_t(s.code.size()); }
 
+bool has_fp(const Sequence& s) { return s.init.fx.size() == 512; }
+
+void put32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+
+// FXRSTOR [FX_IN]; JMP rel32 (patched to the sequence's start).
+constexpr unsigned STUB_IN_LEN = 12;
+void write_stub_in(uint8_t* p, uint32_t target) {
+  p[0] = 0x0F, p[1] = 0xAE, p[2] = 0x0D, put32(p + 3, FX_IN);
+  p[7] = 0xE9, put32(p + 8, target - (STUB_IN + STUB_IN_LEN));
+}
+// FXSAVE [FX_OUT].
+constexpr uint8_t kFxsaveOut[7] = {0x0F, 0xAE, 0x05, uint8_t(FX_OUT), uint8_t(FX_OUT >> 8), 0, 0};
+static_assert(FX_OUT < 0x10000);
+
 void check(uc_err e, const char* what) {
   if (e != UC_ERR_OK) throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(e));
 }
@@ -43,6 +58,16 @@ UnicornRunner::UnicornRunner() {
   check(uc_mem_map(uc, DATA, DATA_SIZE, UC_PROT_ALL), "map data");
   check(uc_mem_map(uc, CODE, CODE_SIZE, UC_PROT_ALL), "map code");
   check(uc_mem_map(uc, STACK, STACK_SIZE, UC_PROT_ALL), "map stack");
+  check(uc_mem_map(uc, FPPAGE, 0x1000, UC_PROT_ALL), "map fp page");
+  check(uc_mem_write(uc, STUB_OUT, kFxsaveOut, sizeof kFxsaveOut), "write stub");
+  // CR0.NE (#MF, not FERR#), CR4.OSFXSR|OSXMMEXCPT (SSE, #XM).
+  uint64_t cr0 = 0, cr4 = 0;
+  check(uc_reg_read(uc, UC_X86_REG_CR0, &cr0), "cr0");
+  cr0 = (cr0 | 0x20) & ~uint64_t(0xC);  // NE; no EM, TS
+  check(uc_reg_write(uc, UC_X86_REG_CR0, &cr0), "cr0");
+  check(uc_reg_read(uc, UC_X86_REG_CR4, &cr4), "cr4");
+  cr4 |= 0x600;
+  check(uc_reg_write(uc, UC_X86_REG_CR4, &cr4), "cr4");
   // Flat 4 GiB code and data descriptors at the selectors xlat's flat mode uses,
   // so that MOV r/m16, Sreg and PUSH Sreg agree.
   const uint64_t gdt[4] = {0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull};
@@ -94,8 +119,17 @@ Outcome UnicornRunner::run(const Sequence& s) {
   uint32_t fl = s.init.eflags, eip = s.base;
   check(uc_reg_write(uc, UC_X86_REG_EFLAGS, &fl), "eflags");
   check(uc_reg_write(uc, UC_X86_REG_EIP, &eip), "eip");
+  uint32_t start = s.base;
+  if (has_fp(s)) {
+    uint8_t stub[STUB_IN_LEN];
+    write_stub_in(stub, s.base);
+    check(uc_mem_write(uc, STUB_IN, stub, sizeof stub), "write stub");
+    check(uc_mem_write(uc, FX_IN, s.init.fx.data(), 512), "write fx");
+    check(uc_ctl_remove_cache(uc, FPPAGE, FPPAGE + 0x1000), "flush stub");
+    start = STUB_IN;
+  }
   vector_ = -1;
-  const uc_err err = uc_emu_start(uc, s.base, end_of(s), 0, 0);
+  const uc_err err = uc_emu_start(uc, start, end_of(s), 0, 0);
   Outcome o;
   for (int r = 0; r < 8; ++r) uc_reg_read(uc, kGpr[r], &o.gpr[r]);
   uc_reg_read(uc, UC_X86_REG_EFLAGS, &o.eflags);
@@ -114,12 +148,28 @@ Outcome UnicornRunner::run(const Sequence& s) {
   o.stack.resize(STACK_SIZE);
   uc_mem_read(uc, DATA, o.data.data(), DATA_SIZE);
   uc_mem_read(uc, STACK, o.stack.data(), STACK_SIZE);
+  if (has_fp(s)) {
+    vector_ = -1;
+    const uc_err e2 = uc_emu_start(uc, STUB_OUT, STUB_OUT + sizeof kFxsaveOut, 0, 0);
+    uint8_t fx[512];
+    if (e2 != UC_ERR_OK || vector_ >= 0) {
+      o.error = std::string("unicorn: FXSAVE of the final state failed: ") + uc_strerror(e2);
+    } else {
+      check(uc_mem_read(uc, FX_OUT, fx, sizeof fx), "read fx");
+      o.fp = fp_from_fxsave(fx);
+      o.has_fp = true;
+    }
+  }
   return o;
 }
 
 // --- xlat -------------------------------------------------------------------
 
-XlatRunner::XlatRunner(const std::string& engine) : engine_(engine), g_(std::make_unique<test::Guest>(engine)) {}
+XlatRunner::XlatRunner(const std::string& engine) : engine_(engine), g_(std::make_unique<test::Guest>(engine)) {
+  core::Cpu& c = g_->cpu;
+  c.s.cr0 = (c.s.cr0 | core::cr0::NE) & ~uint64_t(core::cr0::EM | core::cr0::TS);
+  c.s.cr4 |= core::cr4::OSFXSR | core::cr4::OSXMMEXCPT;
+}
 XlatRunner::~XlatRunner() = default;
 
 Outcome XlatRunner::run(const Sequence& s) {
@@ -137,6 +187,7 @@ Outcome XlatRunner::run(const Sequence& s) {
   c.s.halted = 0;
   c.s.irq_inhibit = 0;
   c.events.store(0);
+  if (has_fp(s)) core::fpu::load_fxsave(c, s.init.fx.data());
   g.fault.reset();
   g.hit_limit = false;
   Outcome o;
@@ -161,6 +212,12 @@ Outcome XlatRunner::run(const Sequence& s) {
   o.stack.resize(STACK_SIZE);
   g.m.bus.copy_from(DATA, o.data.data(), DATA_SIZE);
   g.m.bus.copy_from(STACK, o.stack.data(), STACK_SIZE);
+  if (has_fp(s)) {
+    uint8_t fx[512] = {};
+    core::fpu::store_fxsave(c, fx);
+    o.fp = fp_from_fxsave(fx);
+    o.has_fp = true;
+  }
   return o;
 }
 
@@ -172,6 +229,10 @@ NativeRunner::NativeRunner() {
   if (!mem_) return;
   runner_ = std::make_unique<host32::Runner>(NATIVE_CONTROL);
   if (!runner_->ok()) mem_ = nullptr;
+  if (mem_) {
+    const std::vector<uint8_t> clean = clean_fp_image();
+    std::memcpy(mem_ - NATIVE_LOW + FX_CLEAN, clean.data(), 512);
+  }
 }
 
 NativeRunner::~NativeRunner() = default;
@@ -181,8 +242,20 @@ Outcome NativeRunner::run(const Sequence& s) {
   uint8_t* base = mem_ - NATIVE_LOW;
   std::memcpy(base + s.base, s.code.data(), s.code.size());
   const uint32_t end = end_of(s);
-  const int32_t rel = int32_t(runner_->epilogue() - (end + 5));
   uint8_t* j = base + end;
+  uint32_t start = s.base;
+  if (has_fp(s)) {
+    // Load the state before the code; after it, save it and give the host
+    // process its default state back (FXSAVE [FX_OUT]; FXRSTOR [FX_CLEAN]).
+    std::memcpy(base + FX_IN, s.init.fx.data(), 512);
+    write_stub_in(base + STUB_IN, s.base);
+    start = STUB_IN;
+    std::memcpy(j, kFxsaveOut, 7);
+    j[7] = 0x0F, j[8] = 0xAE, j[9] = 0x0D, put32(j + 10, FX_CLEAN);
+    j += 14;
+  }
+  const uint32_t jmp_at = uint32_t(j - base);
+  const int32_t rel = int32_t(runner_->epilogue() - (jmp_at + 5));
   j[0] = 0xE9;
   std::memcpy(j + 1, &rel, 4);
   std::memcpy(base + DATA, s.init.data.data(), DATA_SIZE);
@@ -190,7 +263,7 @@ Outcome NativeRunner::run(const Sequence& s) {
   host32::Regs in{};
   std::memcpy(in.gpr, s.init.gpr, sizeof in.gpr);
   in.eflags = s.init.eflags;
-  in.eip = s.base;
+  in.eip = start;
   const host32::Result r = runner_->run(in);
   std::memcpy(o.gpr, r.regs.gpr, sizeof o.gpr);
   o.eflags = r.regs.eflags;
@@ -203,6 +276,17 @@ Outcome NativeRunner::run(const Sequence& s) {
   }
   o.data.assign(base + DATA, base + DATA + DATA_SIZE);
   o.stack.assign(base + STACK, base + STACK + STACK_SIZE);
+  if (has_fp(s)) {
+    if (!r.faulted) {
+      o.fp = fp_from_fxsave(base + FX_OUT);
+      o.has_fp = true;
+    } else if (r.fx_valid) {
+      o.fp = fp_from_fxsave(r.fx);
+      o.has_fp = true;
+    } else {
+      o.error = "host: no x87/SSE state in the signal frame";
+    }
+  }
   return o;
 }
 

@@ -6,6 +6,11 @@
 // Every runner maps the same layout (layout.hpp) with the same contents,
 // starts at layout::CODE with the same registers and EFLAGS, and stops when
 // EIP reaches the end of the code or at the first exception (not delivered).
+// With an x87/SSE initial state (fp family), every runner runs with CR0.NE
+// and CR4.OSFXSR|OSXMMEXCPT set; Unicorn and the host load the state by
+// running FXRSTOR from layout::FX_IN before the code and save it with FXSAVE
+// afterwards (the host: from its signal frame after a fault); xlat loads
+// and stores its state image directly.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/fp_state.hpp"
 #include "tests/fuzz/sequence.hpp"
 
 struct uc_struct;
@@ -34,6 +40,8 @@ struct Outcome {
   int vector = -1;     // exception vector when fault
   std::string error;   // the runner could not run the case (unmapped access, step limit...)
   std::vector<uint8_t> data, stack;
+  bool has_fp = false;  // the x87/SSE state (when the sequence has an initial one)
+  FpState fp;
 };
 
 class UnicornRunner {

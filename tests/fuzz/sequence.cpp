@@ -42,6 +42,12 @@ int64_t shift_count(const DecodedInsn& in, const std::optional<uint32_t> known[8
 
 }  // namespace
 
+uint16_t Analysis::cc_undef_at(uint32_t addr) const {
+  for (const auto& f : insns)
+    if (f.addr == addr) return f.cc_undef_before;
+  return cc_undef_end;
+}
+
 uint32_t Analysis::undef_at(uint32_t addr) const {
   for (const auto& f : insns)
     if (f.addr == addr) return f.undef_before;
@@ -51,6 +57,8 @@ uint32_t Analysis::undef_at(uint32_t addr) const {
 Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t base, uint32_t initial_undef) {
   Analysis a;
   uint32_t cur = initial_undef;
+  uint16_t cc = 0;  // x87 condition codes possibly undefined (merged over every path: the
+                    // branches of a sequence never skip an x87 instruction's effect backwards)
   bool reachable = true;
   std::optional<uint32_t> known[8];
   std::map<uint32_t, uint32_t> pending;  // branch target -> flags undefined on arrival
@@ -67,7 +75,7 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
     DecodedInsn in;
     const uint8_t* p = code.data() + off;
     const size_t avail = code.size() - off;
-    InsnFacts f{addr, 1, cur, 0, {}, false};
+    InsnFacts f{addr, 1, cur, 0, {}, false, cc};
     const core::DecodeStatus st = core::decode(p, avail, core::CodeMode::Bits32, in);
     if (st != core::DecodeStatus::Ok) {
       // An invalid instruction (#UD) ends what can run; the generator puts
@@ -106,6 +114,11 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
     } else if ((r.gen & gen::STRING) && in.rep != core::REP_NONE) {
       count = known[1] ? int64_t(in.asize == 2 ? (*known[1] & 0xFFFF) : *known[1]) : -1;
     }
+    if (r.gen & gen::FP) {
+      const CcEffect ce = fp_cc_effect(info.mnem);
+      if (ce.stores_sw && cc) a.undefined_result = true;  // FNSTSW would store undefined bits
+      cc = uint16_t((cc & ~ce.written) | ce.undef);
+    }
     const FlagEffect e = flag_effect(r, in, count, info.table_written, info.table_read);
     f.reads = e.reads;
     f.undefined_result = e.undefined_result;
@@ -134,11 +147,17 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
   }
   const uint32_t end = base + uint32_t(code.size());
   a.undef_end = reachable ? cur : 0;
+  a.cc_undef_end = cc;
   for (auto& [t, u] : pending) {
     if (t == end) a.undef_end |= u;
     else if (a.problem.empty()) a.problem = "branch to a non-instruction address";
   }
   return a;
+}
+
+void clear_mxcsr_mm(InitState& s) {
+  for (auto* v : {&s.data, &s.stack})
+    for (size_t i = 2; i < v->size(); i += 4) (*v)[i] &= uint8_t(~0x02);
 }
 
 InitState make_init(uint64_t seed, uint64_t index) {

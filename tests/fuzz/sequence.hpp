@@ -22,6 +22,7 @@ struct InitState {
   uint32_t eflags;
   std::vector<uint8_t> data;   // layout::DATA_SIZE bytes
   std::vector<uint8_t> stack;  // layout::STACK_SIZE bytes
+  std::vector<uint8_t> fx;     // x87/SSE state as a 512-byte FXSAVE image (fp family), else empty
 };
 
 struct InsnFacts {
@@ -31,11 +32,13 @@ struct InsnFacts {
   uint32_t reads;         // flags it reads
   std::string mnem;
   bool undefined_result;  // its destination is undefined for these operands
+  uint16_t cc_undef_before = 0;  // x87 condition codes (FSW C0-C3) possibly undefined when it starts
 };
 
 struct Analysis {
   std::vector<InsnFacts> insns;
   uint32_t undef_end = 0;     // at the end of the sequence
+  uint16_t cc_undef_end = 0;  // x87 condition codes possibly undefined at the end
   bool native_ok = true;      // the host can run it as the emulators do
   bool reads_undefined = false;  // some instruction reads a possibly undefined flag
   bool backward_branch = false;
@@ -45,6 +48,7 @@ struct Analysis {
   // Flags possibly undefined when the instruction at `addr` starts (for a
   // fault there); undef_end if no instruction starts at addr.
   uint32_t undef_at(uint32_t addr) const;
+  uint16_t cc_undef_at(uint32_t addr) const;
 };
 
 struct Sequence {
@@ -60,5 +64,11 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
 
 // Random initial state for (seed, index).
 InitState make_init(uint64_t seed, uint64_t index);
+
+// fp family: clears bit 17 of every dword of the data and stack areas. AMD
+// CPUs (this host) implement MXCSR bit 17 (MM, the misaligned-exception
+// mask) where Intel CPUs raise #GP(0) on LDMXCSR; with it clear, LDMXCSR of
+// random data raises #GP on both exactly when another reserved bit is set.
+void clear_mxcsr_mm(InitState& s);
 
 }  // namespace xlat::fuzz

@@ -40,6 +40,10 @@ void on_signal(int sig, siginfo_t*, void* ctx) {
   for (int r = 0; r < 8; ++r) g_fault.regs.gpr[r] = uint32_t(g[order[r]]);
   g_fault.regs.eflags = uint32_t(g[REG_EFL]);
   g_fault.regs.eip = uint32_t(g[REG_RIP]);
+  if (uc->uc_mcontext.fpregs) {
+    std::memcpy(g_fault.fx, uc->uc_mcontext.fpregs, sizeof g_fault.fx);
+    g_fault.fx_valid = true;
+  }
   g_active = 0;
   siglongjmp(g_jump, 1);
 }

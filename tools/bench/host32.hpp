@@ -40,6 +40,10 @@ struct Result {
   int signo = 0;         // the signal (SIGFPE, SIGSEGV, SIGILL, SIGBUS, SIGTRAP)
   uint32_t trapno = 0;   // the CPU exception vector the kernel reports
   Regs regs{};           // final state (at the faulting instruction if faulted)
+  // When faulted: the x87/SSE state at the fault, as the kernel saved it in
+  // the signal frame (the FXSAVE legacy area; FIP/FDP in the 64-bit layout).
+  bool fx_valid = false;
+  uint8_t fx[512] = {};
 };
 
 // True on an x86-64 Linux host where 32-bit compatibility mode can be entered.
