@@ -8,6 +8,7 @@ PACKAGES=(
   libzydis-dev libasmjit-dev libcapstone-dev libfmt-dev catch2 nasm
   libunicorn-dev   # tests only: the differential fuzzer
   binutils         # ld for the multiboot test program
+  gdb python3      # tests/gdb: Debian's gdb drives the GDB stub; the drivers are Python
   python3          # tests/boot: the boot tests drive the guest's serial console
   cpio             # tools/guest: the demo guest's initramfs
   gcc-multilib     # tools/bench/kernels.py: the C kernels as 32-bit programs and multiboot kernels

@@ -41,10 +41,11 @@ unsigned x87_tag(const FpuState& f, unsigned r) {
   return 0;
 }
 
-std::string build_xml() {
+std::string build_xml(bool real16) {
   std::string x =
       "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-      "<target version=\"1.0\">\n<architecture>i386</architecture>\n"
+      "<target version=\"1.0\">\n<architecture>" +
+      std::string(real16 ? "i8086" : "i386") + "</architecture>\n"
       "<feature name=\"org.gnu.gdb.i386.core\">\n"
       "<flags id=\"i386_eflags\" size=\"4\">\n"
       "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>"
@@ -256,9 +257,9 @@ bool write_reg(Cpu& c, unsigned n, const uint8_t* in) {
   }
 }
 
-const std::string& target_xml() {
-  static const std::string x = build_xml();
-  return x;
+const std::string& target_xml(bool real16) {
+  static const std::string x32 = build_xml(false), x16 = build_xml(true);
+  return real16 ? x16 : x32;
 }
 
 }  // namespace xlat::gdb

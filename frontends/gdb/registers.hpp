@@ -29,7 +29,11 @@ unsigned reg_size(unsigned n);
 void read_reg(const core::Cpu& cpu, unsigned n, uint8_t* out);
 // Writes register n from in; false if it cannot be written.
 bool write_reg(core::Cpu& cpu, unsigned n, const uint8_t* in);
-// The target description.
-const std::string& target_xml();
+// The target description. Its <architecture> is i8086 when the CPU runs
+// 16-bit code as gdb connects (real mode after -S), else i386. gdb 13 lets
+// `set architecture i386` override an i8086 description (and back), but
+// not `set architecture i8086` override an i386 one: to debug real-mode code
+// reached later from 32-bit code, connect while in 16-bit code.
+const std::string& target_xml(bool real16);
 
 }  // namespace xlat::gdb

@@ -109,12 +109,19 @@ void Session::process_input() {
     }
     const size_t hash = in_.find('#', 1);
     if (hash == std::string::npos) {
-      if (in_.size() > MAX_PACKET + 4) {  // oversized: drop up to the next start
-        const size_t next = in_.find('$', 1);
+      const size_t next = in_.find('$', 1);
+      if (next != std::string::npos || in_.size() > MAX_PACKET + 4) {  // cut short or oversized
         in_.erase(0, next == std::string::npos ? in_.size() : next);
         if (ack_mode_) send_raw("-");
+        continue;
       }
       return;  // wait for the rest
+    }
+    // A '$' before the '#' starts a new packet: the old one was cut short.
+    if (const size_t again = in_.find('$', 1); again < hash) {
+      in_.erase(0, again);
+      if (ack_mode_) send_raw("-");
+      continue;
     }
     if (in_.size() < hash + 3) return;
     std::string body = in_.substr(1, hash - 1);
@@ -301,7 +308,7 @@ std::string Session::handle_query(const std::string& p) {
     uint64_t off, len;
     if (!parse_hex(rest, pos, off) || !expect(rest, pos, ',') || !parse_hex(rest, pos, len) || pos != rest.size())
       return "E01";
-    const std::string& x = target_xml();
+    const std::string& x = target_xml(!m_.cpu.code32());
     if (off >= x.size()) return "l";
     len = std::min<uint64_t>(len, MAX_PACKET / 2);
     const std::string part = x.substr(size_t(off), size_t(len));

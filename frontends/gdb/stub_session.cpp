@@ -75,14 +75,19 @@ void Session::install_hooks() {
       const uint64_t lin = uint32_t(m_.cpu.s.seg[CS].base + m_.cpu.s.eip);
       auto it = breaks_.find({lin, false});
       bool hw = it != breaks_.end() && it->second;
+      bool trap = false;
       if (it == breaks_.end()) {
         uint64_t phys;
         if (m_.cpu.probe(uint32_t(lin), phys)) {
           auto pit = breaks_.find({phys, true});
           hw = pit != breaks_.end() && pit->second;
+          // gdb resumes silently after a swbreak/hwbreak stop at a pc where it
+          // knows no breakpoint: a physical breakpoint hit through another
+          // linear address is reported as a plain SIGTRAP.
+          trap = phys != lin;
         }
       }
-      s.kind = hw ? Stop::HwBreak : Stop::SwBreak;
+      s.kind = trap ? Stop::Step : hw ? Stop::HwBreak : Stop::SwBreak;
       s.addr = lin;
     }
     request_debug_stop(s);
@@ -92,6 +97,7 @@ void Session::install_hooks() {
     // A halted guest with a deterministic clock skips idle time at once:
     // wait here for host input instead of spinning.
     const bool idle = m_.cpu.s.halted && m_.clock() == ClockMode::Deterministic;
+    std::fflush(stdout);  // guest console output reaches a pipe while debugging
     poll_io(idle ? 10 : 0, true);
     m_.sched.schedule_in(poll_event_, POLL_NS);
   });
@@ -302,6 +308,7 @@ RunResult Session::run() {
     stepping_ = false;
     c.dbg.end_step();
     if (quit_) return quit_result_;
+    std::fflush(stdout);
     if (stop_pending_ && r.kind == StopKind::Stopped) {
       running_ = false;
       send_stop_reply();
