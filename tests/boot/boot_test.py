@@ -2,14 +2,15 @@
 """Boot tests: Debian 12's i386 kernel with the demo initramfs
 (tools/guest/debian-i386.sh) under xlat, driven through the serial console.
 
-  boot_test.py XLAT GUEST_SCRIPT shell
+  boot_test.py XLAT GUEST_SCRIPT shell [ENGINE]
       boots to the ready marker, sends `echo $((6*7))` and expects 42, then
       `reboot -f`: with -no-reboot xlat must end with exit status 0.
-  boot_test.py XLAT GUEST_SCRIPT deterministic
+  boot_test.py XLAT GUEST_SCRIPT deterministic [ENGINE]
       boots twice with -clock deterministic and XLAT_AUTOEXIT=1 (the guest's
       /init prints /proc/interrupts and reboots); both runs must end cleanly
       and their serial output must be byte-identical.
 
+ENGINE (default interp) is passed as -engine.
 A guest that cannot be fetched or built fails the test with the script's
 message. Prints the host time to the ready marker.
 """
@@ -111,11 +112,11 @@ class Console:
         return self.p.returncode
 
 
-def test_shell(xlat, guest):
-    c = Console(xlat, guest, [], APPEND)
+def test_shell(xlat, guest, engine):
+    c = Console(xlat, guest, ["-engine", engine], APPEND)
     ready = c.wait_for(READY)
     t_ready = time.monotonic() - c.start
-    print(f"boot test: ready marker after {t_ready:.1f} s (host time, interpreter, realtime clock)")
+    print(f"boot test: ready marker after {t_ready:.1f} s (host time, -engine {engine}, realtime clock)")
     at = c.wait_for(PROMPT, ready)
     c.send("echo $((6*7))\n")
     at = c.wait_for(b"\n42\r\n", at)
@@ -129,7 +130,7 @@ def test_shell(xlat, guest):
     print(f"boot test: shell answered 42; reboot -f ended the run: {c.err}")
 
 
-def test_deterministic(xlat, guest):
+def test_deterministic(xlat, guest, engine):
     outs = []
     with tempfile.TemporaryDirectory() as d:
         procs = []
@@ -138,7 +139,7 @@ def test_deterministic(xlat, guest):
             p = subprocess.Popen(
                 [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
                  "-initrd", os.path.join(guest, "initrd.img"), "-append", APPEND + " XLAT_AUTOEXIT=1",
-                 "-serial", f"file:{path}", "-no-reboot", "-clock", "deterministic"],
+                 "-serial", f"file:{path}", "-no-reboot", "-clock", "deterministic", "-engine", engine],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             procs.append((p, path))
         for p, path in procs:
@@ -162,12 +163,13 @@ def test_deterministic(xlat, guest):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("shell", "deterministic"):
+    if len(sys.argv) not in (4, 5) or sys.argv[3] not in ("shell", "deterministic"):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    xlat, script, which = sys.argv[1:]
+    xlat, script, which = sys.argv[1:4]
+    engine = sys.argv[4] if len(sys.argv) == 5 else "interp"
     guest = guest_dir(script)
-    (test_shell if which == "shell" else test_deterministic)(xlat, guest)
+    (test_shell if which == "shell" else test_deterministic)(xlat, guest, engine)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def run_once(cmd):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xlat", default=os.path.join(ROOT, "build", "frontends", "xlat"))
-    ap.add_argument("--engines", default="interp")
+    ap.add_argument("--engines", default="interp,jit")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--no-qemu", action="store_true")
     a = ap.parse_args()
