@@ -101,7 +101,7 @@ void StdioBackend::fill() {
     if (!escape_) {
       if (c == 0x01)
         escape_ = true;
-      else
+      else if (!(monitor_input && monitor_input(c)))
         in_.push_back(c);
       continue;
     }
@@ -111,11 +111,16 @@ void StdioBackend::fill() {
       case 'X':
         if (on_quit) on_quit();
         break;
+      case 'c':
+      case 'C':
+        if (on_monitor) on_monitor();
+        break;
       case 0x01:
       case 'a': in_.push_back(0x01); break;
       case 'h':
       case 'H': {
-        static const char help[] = "\r\nC-a x    exit\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n";
+        static const char help[] = "\r\nC-a x    exit\r\nC-a c    switch between the console and the monitor\r\n"
+            "C-a C-a  send C-a\r\nC-a h    this help\r\n";
         write_all(out_fd_, reinterpret_cast<const uint8_t*>(help), sizeof help - 1);
         break;
       }

@@ -33,6 +33,13 @@ class CharBackend {
   virtual std::string describe() const = 0;
   // Called when the user asks to leave (stdio: Ctrl-A x).
   std::function<void()> on_quit;
+  // The console monitor (stdio: Ctrl-A c toggles it, frontends/gdb): while
+  // monitor_input returns true for a typed byte, the byte went to it, not
+  // to the guest. poll() reads waiting host input now (the guest may be
+  // stopped, so no device polls).
+  std::function<void()> on_monitor;
+  std::function<bool(uint8_t)> monitor_input;
+  virtual void poll() {}
 };
 
 // Opens a backend from a -serial style spec; on failure returns nullptr and
@@ -56,6 +63,7 @@ class StdioBackend final : public CharBackend {
   ~StdioBackend() override;
   void write(uint8_t b) override;
   bool read(uint8_t& b) override;
+  void poll() override { fill(); }
   std::string describe() const override { return "stdio"; }
   // Puts the terminal back as it was; safe to call from a signal handler.
   static void restore_terminal();

@@ -266,11 +266,13 @@ int main(int argc, char** argv) {
   dev::PcBoard::Config board_cfg;
   if (opt.nographic && opt.nserial == 0) opt.serial[opt.nserial++] = "stdio";
   std::unique_ptr<dev::CharBackend>* ports[2] = {&board_cfg.com1, &board_cfg.com2};
+  dev::CharBackend* console = nullptr;  // a stdio serial console: Ctrl-A c opens the monitor
   for (unsigned i = 0; i < opt.nserial; ++i) {
     std::string err;
     *ports[i] = dev::open_char_backend(opt.serial[i], &err);
     if (!*ports[i]) usage_error(fmt::format("-serial {}: {}", opt.serial[i], err));
     (*ports[i])->on_quit = [&m] { m.request_stop(core::StopKind::Stopped, 0, "quit from the serial console"); };
+    if (opt.serial[i] == "stdio") console = ports[i]->get();
   }
   // Firmware boot: the ROM and the disks.
   const bool firmware = opt.kernel.empty() && opt.flat.empty();
@@ -333,8 +335,18 @@ int main(int argc, char** argv) {
     load(mm);
   };
 
-  const bool debugging = !opt.debug.gdb.empty() || opt.debug.monitor_stdio;
+  if (console && opt.debug.monitor_stdio)
+    usage_error("-monitor stdio and a stdio serial console both read this terminal (use Ctrl-A c)");
+  const bool debugging = !opt.debug.gdb.empty() || opt.debug.monitor_stdio || console;
   gdb::Session session(m, opt.debug);
+  if (console) {
+    console->on_monitor = [&session] { session.console_toggle(); };
+    console->monitor_input = [&session](uint8_t c) { return session.console_byte(c); };
+    session.attach_console([console] { console->poll(); }, [](const std::string& t) {
+      std::fwrite(t.data(), 1, t.size(), stdout);
+      std::fflush(stdout);
+    });
+  }
   if (debugging) {
     if (auto err = session.open(); !err.empty()) usage_error(err);
   }

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,8 +54,17 @@ class Session {
   // Runs the machine under the debugger until the guest ends (debug exit,
   // shutdown), gdb kills it, or the monitor quits.
   core::RunResult run();
-  // The serial console's Ctrl-A c: switches the console to the monitor.
-  void console_monitor_request() { console_request_ = true; }
+  // The serial console's monitor (Ctrl-A c on a stdio console): `poll`
+  // reads waiting terminal input (feeding console_byte), `write` prints on
+  // the raw terminal. console_toggle switches the terminal between the
+  // guest and the monitor; console_byte takes a typed byte while the
+  // monitor has the terminal (returns false otherwise).
+  void attach_console(std::function<void()> poll, std::function<void(const std::string&)> write) {
+    console_poll_ = std::move(poll);
+    console_write_ = std::move(write);
+  }
+  void console_toggle();
+  bool console_byte(uint8_t c);
 
   uint16_t port() const { return port_; }
 
@@ -77,6 +87,8 @@ class Session {
   void drop_client();
   void read_client(bool running);
   void read_console(bool running);
+  void monitor_line(const std::string& line, bool running, std::string& out);
+  void serve_serial_console(bool running);
   void request_debug_stop(Stop s);
   void send_stop_reply();
   std::string stop_reply() const;
@@ -114,7 +126,11 @@ class Session {
   Stop stop_;                   // why the guest last stopped
   std::map<std::pair<uint64_t, bool>, bool> breaks_;  // (addr, physical) -> hardware (Z1)
   std::vector<Watch> watches_;
-  bool console_request_ = false;
+  std::function<void()> console_poll_;
+  std::function<void(const std::string&)> console_write_;
+  bool console_mode_ = false;       // the serial console shows the monitor
+  std::string console_line_;        // being typed
+  std::vector<std::string> console_lines_;  // typed, to run at the next poll
   bool console_eof_ = false;
   std::string console_in_;
 };

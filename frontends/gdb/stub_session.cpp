@@ -99,6 +99,7 @@ void Session::install_hooks() {
     const bool idle = m_.cpu.s.halted && m_.clock() == ClockMode::Deterministic;
     std::fflush(stdout);  // guest console output reaches a pipe while debugging
     poll_io(idle ? 10 : 0, true);
+    serve_serial_console(true);
     m_.sched.schedule_in(poll_event_, POLL_NS);
   });
 }
@@ -215,6 +216,24 @@ void Session::read_client(bool running) {
   in_.append(buf, size_t(n));
 }
 
+void Session::monitor_line(const std::string& line, bool running, std::string& out) {
+  const Monitor::Action a = monitor_.execute(line, out);
+  if (a == Monitor::Action::Stop && running) {
+    Stop s;
+    s.kind = Stop::Interrupt;
+    request_debug_stop(s);
+  } else if (a == Monitor::Action::Cont && !running) {
+    resume(false);
+  } else if (a == Monitor::Action::Quit) {
+    quit_ = true;
+    quit_result_ = RunResult{StopKind::Stopped, 0, "quit from the monitor"};
+    if (running) m_.request_stop(StopKind::Stopped, 0, "quit from the monitor");
+    stop_pending_ = true;
+  } else if (a == Monitor::Action::Stop || a == Monitor::Action::Cont) {
+    out += running ? "already running\n" : "already stopped\n";
+  }
+}
+
 void Session::read_console(bool running) {
   char buf[1024];
   const ssize_t n = ::read(0, buf, sizeof buf);
@@ -229,24 +248,54 @@ void Session::read_console(bool running) {
     console_in_.erase(0, nl + 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string out;
-    const Monitor::Action a = monitor_.execute(line, out);
+    monitor_line(line, running, out);
     std::fputs(out.c_str(), stdout);
-    if (a == Monitor::Action::Stop && running) {
-      Stop s;
-      s.kind = Stop::Interrupt;
-      request_debug_stop(s);
-    } else if (a == Monitor::Action::Cont && !running) {
-      resume(false);
-    } else if (a == Monitor::Action::Quit) {
-      quit_ = true;
-      quit_result_ = RunResult{StopKind::Stopped, 0, "quit from the monitor"};
-      if (running) m_.request_stop(StopKind::Stopped, 0, "quit from the monitor");
-      stop_pending_ = true;
-    } else if (a == Monitor::Action::Stop || a == Monitor::Action::Cont) {
-      std::fputs(running ? "already running\n" : "already stopped\n", stdout);
-    }
     if (!quit_) std::fputs("(xlat) ", stdout);
     std::fflush(stdout);
+    if (quit_) return;
+    running = running && !stop_pending_;
+  }
+}
+
+void Session::console_toggle() {
+  console_mode_ = !console_mode_;
+  console_line_.clear();
+  if (!console_write_) return;
+  if (console_mode_) console_write_("\r\nxlat monitor (help lists the commands; Ctrl-A c returns to the guest)\r\n(xlat) ");
+  else console_write_("\r\n[guest console]\r\n");
+}
+
+bool Session::console_byte(uint8_t c) {
+  if (!console_mode_) return false;
+  if (c == '\r' || c == '\n') {
+    if (console_write_) console_write_("\r\n");
+    console_lines_.push_back(console_line_);
+    console_line_.clear();
+  } else if (c == 0x7F || c == 0x08) {
+    if (!console_line_.empty()) {
+      console_line_.pop_back();
+      if (console_write_) console_write_("\b \b");
+    }
+  } else if (c >= 0x20 && c < 0x7F && console_line_.size() < 1024) {
+    console_line_ += char(c);
+    if (console_write_) console_write_(std::string(1, char(c)));
+  }
+  return true;
+}
+
+// Runs the lines typed on the serial console's monitor (never inside an
+// instruction: bytes arrive whenever the UART polls, lines run here).
+void Session::serve_serial_console(bool running) {
+  if (console_poll_ && !running) console_poll_();
+  std::vector<std::string> lines;
+  lines.swap(console_lines_);
+  for (const std::string& line : lines) {
+    std::string out;
+    monitor_line(line, running, out);
+    running = running && !stop_pending_;
+    std::string raw;
+    for (char ch : out) raw += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+    if (console_write_) console_write_(raw + (quit_ || !console_mode_ ? "" : "(xlat) "));
     if (quit_) return;
   }
 }
@@ -257,7 +306,10 @@ void Session::poll_io(int timeout_ms, bool running) {
   if (listen_fd_ >= 0) li = n, fds[n++] = pollfd{listen_fd_, POLLIN, 0};
   if (client_fd_ >= 0) ci = n, fds[n++] = pollfd{client_fd_, POLLIN, 0};
   if (cfg_.monitor_stdio && !console_eof_) mi = n, fds[n++] = pollfd{0, POLLIN, 0};
-  if (n == 0) return;
+  if (n == 0) {
+    if (timeout_ms > 0) ::poll(nullptr, 0, timeout_ms);
+    return;
+  }
   if (::poll(fds, nfds_t(n), timeout_ms) <= 0) return;
   if (ci >= 0 && (fds[ci].revents & (POLLIN | POLLHUP | POLLERR))) read_client(running);
   if (li >= 0 && (fds[li].revents & POLLIN)) accept_client(running);
@@ -288,10 +340,11 @@ RunResult Session::run() {
   for (;;) {
     if (quit_) return quit_result_;
     if (!running_) {
-      if (listen_fd_ < 0 && (!cfg_.monitor_stdio || console_eof_))
+      if (listen_fd_ < 0 && (!cfg_.monitor_stdio || console_eof_) && !console_poll_)
         return RunResult{StopKind::Stopped, 0, "stopped with no debugger or monitor to continue"};
-      poll_io(-1, false);
+      poll_io(console_poll_ ? 20 : -1, false);  // the serial console has no fd here: poll it
       process_input();
+      serve_serial_console(false);
       continue;
     }
     // Run until something stops the guest.

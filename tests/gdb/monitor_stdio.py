@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The console monitor (-monitor stdio): commands while stopped (-S) and
-while running, stop/cont/quit.
+"""The console monitor: -monitor stdio (commands while stopped with -S and
+while running, stop/cont/quit), and Ctrl-A c on a stdio serial console
+(switches the terminal to the monitor and back; Ctrl-A x quits).
 
 usage: monitor_stdio.py XLAT TARGET.bin TARGET.map ENGINE"""
 import os
@@ -69,6 +70,35 @@ def main():
     err = open(err_p).read()
     if status != 0 or "quit from the monitor" not in err:
         print(f"FAILED: status {status}\n{err}")
+        return 1
+
+    # The serial console: Ctrl-A c gives the terminal to the monitor.
+    x = gdb_wire.start_xlat(xlat, binary, engine, ["-serial", "stdio"], out_p, err_p, stdin=subprocess.PIPE)
+    pos[0] = 0
+    try:
+        expect("SPINNING")
+        x.stdin.write(b"\x01c")
+        x.stdin.flush()
+        expect("(xlat) ")
+        for line in ("stop", "info registers"):
+            send(line + "\r")
+        expect("CS:EIP 0008:0000")
+        send("x/4 %x\r" % syms["watched"])
+        expect("%08x: ef be ad de" % syms["watched"])
+        send("cont\r")
+        x.stdin.write(b"\x01c")
+        x.stdin.flush()
+        expect("[guest console]")
+        x.stdin.write(b"\x01x")
+        x.stdin.flush()
+        status = x.wait()
+    finally:
+        if x.poll() is None:
+            x.kill()
+            x.wait()
+    err = open(err_p).read()
+    if status != 0 or "quit from the serial console" not in err:
+        print(f"FAILED (serial console): status {status}\n{err}")
         return 1
     print(f"ok (monitor stdio under {engine})")
     return 0
