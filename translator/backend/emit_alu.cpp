@@ -3,6 +3,8 @@
 // the flags the interpreter defines where the SDM does not (AF after logic
 // ops and shifts, OF after multi-bit shifts) are tracked as constants or
 // derived values (emitter.hpp, FlagState).
+#include <cstddef>
+
 #include "core/cpu.hpp"
 #include "core/isa/isa.hpp"
 #include "translator/backend/emitter.hpp"
@@ -113,8 +115,10 @@ bool BlockEmitter::emit_shift() {
   const unsigned n = (i.o[1].reg ? i.imm2 : i.imm) & 31;
   const uint32_t live = live_[k_];
   const bool rotate = i.op == OP_ROL || i.op == OP_ROR;
-  // A multi-bit rotate whose OF is observed: the helper computes it.
-  if (rotate && n > 1 && (live & fl::OF)) return false;
+  // A multi-bit rotate whose OF is observed: the host leaves OF undefined,
+  // so it is computed from the result the way the interpreter defines it.
+  const bool rot_of = rotate && n > 1 && (live & fl::OF);
+  if (rot_of) flush();
   ax::Inst::Id id;
   switch (i.op) {
     case OP_SHL: id = ax::Inst::kIdShl; break;
@@ -125,15 +129,44 @@ bool BlockEmitter::emit_shift() {
   }
   Label slow, done;
   const bool mem = d.kind == OpKind::Mem;
+  ax::Mem m;
   if (mem) {
     slow = a.newLabel();
     done = a.newLabel();
-    ax::Mem m = mem_access(sz, true, slow);
+    m = mem_access(sz, true, slow);
     a.emit(id, m, imm(n));
   } else {
     a.emit(id, greg(d.reg, sz), imm(n));
   }
-  if (rotate) {
+  if (rot_of) {
+    // ROL: OF = MSB(result) ^ CF; ROR: OF = MSB(result) ^ next-to-MSB(result).
+    a.pushfq();
+    a.pop(ax::rcx);
+    if (sz == 4) {
+      if (mem) a.mov(ax::r10d, m);
+      else a.mov(ax::r10d, greg(d.reg, 4));
+    } else {
+      if (mem) a.movzx(ax::r10d, m);
+      else a.movzx(ax::r10d, greg(d.reg, sz));
+    }
+    const unsigned top = sz * 8 - 1;
+    if (i.op == OP_ROL) {
+      a.shr(ax::r10d, top);
+      a.mov(ax::r11d, ax::ecx);
+      a.xor_(ax::r10d, ax::r11d);
+    } else {
+      a.lea(ax::r11d, ax::ptr(ax::r10, ax::r10));
+      a.xor_(ax::r10d, ax::r11d);
+      a.shr(ax::r10d, top);
+    }
+    a.and_(ax::r10d, 1);
+    a.shl(ax::r10d, 11);
+    a.and_(ax::ecx, fl::CF);
+    a.or_(ax::ecx, ax::r10d);
+    a.and_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), int32_t(~(fl::CF | fl::OF)));
+    a.or_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), ax::ecx);
+    f_ = {};
+  } else if (rotate) {
     produced(fl::CF | fl::OF);
   } else if (i.op == OP_SHL) {
     produced(fl::ARITH, fl::AF, n > 1);
@@ -151,8 +184,10 @@ bool BlockEmitter::emit_shift() {
 
 bool BlockEmitter::emit_imul() {
   const DecodedInsn& i = in();
-  // Host IMUL leaves SF/ZF/PF/AF undefined; the interpreter defines them.
-  if (live_[k_] & (fl::SF | fl::ZF | fl::PF | fl::AF)) return false;
+  // Host IMUL leaves SF/ZF/PF/AF undefined; the interpreter sets SF/ZF/PF
+  // from the destination-sized result and clears AF: computed when observed.
+  const bool full = live_[k_] & (fl::SF | fl::ZF | fl::PF | fl::AF);
+  if (full) flush();
   const Operand &d = i.o[0], &s = i.o[1];
   const unsigned sz = d.size;
   const ax::Gp dst = greg(d.reg, sz);
@@ -168,7 +203,21 @@ bool BlockEmitter::emit_imul() {
     if (i.nops == 3) a.imul(dst, greg(s.reg, sz), simm(src_imm(2), sz));
     else a.imul(dst, greg(s.reg, sz));
   }
-  produced(fl::ARITH);
+  if (full) {
+    a.setc(ax::r10b);  // CF = OF
+    a.test(dst, dst);  // SF ZF PF of the result
+    a.pushfq();
+    a.pop(ax::rcx);
+    a.and_(ax::ecx, fl::SF | fl::ZF | fl::PF);
+    a.movzx(ax::r10d, ax::r10b);
+    a.imul(ax::r10d, ax::r10d, int32_t(fl::CF | fl::OF));
+    a.or_(ax::ecx, ax::r10d);
+    a.and_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), int32_t(~fl::ARITH));
+    a.or_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), ax::ecx);
+    f_ = {};
+  } else {
+    produced(fl::ARITH);
+  }
   if (mem) {
     a.bind(done);
     slow_path(slow, done, false);
