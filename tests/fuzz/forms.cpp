@@ -201,6 +201,9 @@ void Catalog::discover() {
         if (core::decode(b.data(), b.size(), CodeMode::Bits32, in) != DecodeStatus::Ok) continue;
         const InsnInfo info = identify(in, b.data(), b.size());
         if (info.mnem.empty() || (from_table_ && !info.in_table)) continue;
+        // A 66/F2/F3 prefix is part of the form only for MMX/SSE rows (on an
+        // integer instruction it is an operand-size or REP prefix).
+        if (pfx && !(info.attrs & core::isa_attr::A_FPU)) continue;
         std::string why;
         if (!acceptable(in, info, &why)) {
           skipped.insert(info.mnem + ": " + why);

@@ -57,15 +57,20 @@ uint32_t Analysis::undef_at(uint32_t addr) const {
 Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t base, uint32_t initial_undef) {
   Analysis a;
   uint32_t cur = initial_undef;
-  uint16_t cc = 0;  // x87 condition codes possibly undefined (merged over every path: the
-                    // branches of a sequence never skip an x87 instruction's effect backwards)
+  uint16_t cc = 0;  // x87 condition codes possibly undefined (merged over every path, as `cur`)
   bool reachable = true;
   std::optional<uint32_t> known[8];
   std::map<uint32_t, uint32_t> pending;  // branch target -> flags undefined on arrival
+  std::map<uint32_t, uint16_t> pending_cc;  // branch target -> x87 codes undefined on arrival
   size_t off = 0;
   while (off < code.size()) {
     const uint32_t addr = base + uint32_t(off);
     auto pit = pending.find(addr);
+    auto cit = pending_cc.find(addr);
+    if (cit != pending_cc.end()) {
+      cc = uint16_t((reachable ? cc : 0) | cit->second);
+      pending_cc.erase(cit);
+    }
     if (pit != pending.end()) {
       cur = (reachable ? cur : 0) | pit->second;
       reachable = true;
@@ -136,6 +141,7 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
       const uint32_t target = addr + in.len + in.imm;
       if (target > addr) {
         pending[target] |= cur;
+        pending_cc[target] |= cc;
       } else {
         a.backward_branch = true;
         a.problem = "backward branch: flag analysis assumes nothing after it";
@@ -147,7 +153,9 @@ Analysis analyze(const Catalog& cat, const std::vector<uint8_t>& code, uint32_t 
   }
   const uint32_t end = base + uint32_t(code.size());
   a.undef_end = reachable ? cur : 0;
-  a.cc_undef_end = cc;
+  a.cc_undef_end = reachable ? cc : 0;
+  for (auto& [t, u] : pending_cc)
+    if (t == end) a.cc_undef_end |= u;
   for (auto& [t, u] : pending) {
     if (t == end) a.undef_end |= u;
     else if (a.problem.empty()) a.problem = "branch to a non-instruction address";
