@@ -268,11 +268,27 @@ void BlockEmitter::save_flags() {
   const uint32_t w = insn_flags_written(in());
   if (w && (f_.from_host() & ~w)) flush();
   if (!f_.saved && f_.from_host()) {
-    a.pushfq();
-    a.pop(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
+    capture_host_flags();
+    a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
     f_.saved = true;
   }
   f_.host = 0;
+}
+
+// ecx = the host's arithmetic flags in EFLAGS positions (bits above 11 are
+// junk), without PUSHFQ (slow): LAHF gives SF ZF AF PF CF in EFLAGS order,
+// SETO the OF. Guest EAX lives in rax: kept in r10d meanwhile. Clobbers
+// r10, r11; the host flags are unchanged.
+void BlockEmitter::capture_host_flags() {
+  a.mov(ax::r10d, ax::eax);
+  a.lahf();
+  a.seto(ax::al);
+  a.movzx(ax::ecx, ax::ax);  // flags byte << 8 | OF
+  a.mov(ax::eax, ax::r10d);
+  a.mov(ax::r11d, ax::ecx);
+  a.shr(ax::ecx, 8);
+  a.shl(ax::r11d, 11);       // OF -> bit 11
+  a.or_(ax::ecx, ax::r11d);
 }
 
 void BlockEmitter::emit_merge(const FlagState& f) {
@@ -280,12 +296,8 @@ void BlockEmitter::emit_merge(const FlagState& f) {
   const uint32_t from_host = f.dirty & ~f.zero & ~(f.of_sf_cf ? fl::OF : 0u);
   const bool need = from_host || f.of_sf_cf;
   if (need) {
-    if (f.saved) {
-      a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
-    } else {
-      a.pushfq();
-      a.pop(ax::rcx);
-    }
+    if (f.saved) a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
+    else capture_host_flags();
   }
   if (f.of_sf_cf) {
     a.mov(ax::r10d, ax::ecx);
@@ -299,8 +311,14 @@ void BlockEmitter::emit_merge(const FlagState& f) {
   } else if (need) {
     a.and_(ax::ecx, from_host);
   }
-  a.and_(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(~f.dirty));
-  if (need) a.or_(ax::dword_ptr(ax::r15, OFF_EFLAGS), ax::ecx);
+  if (need) {
+    a.mov(ax::r10d, ax::dword_ptr(ax::r15, OFF_EFLAGS));
+    a.and_(ax::r10d, int32_t(~f.dirty));
+    a.or_(ax::r10d, ax::ecx);
+    a.mov(ax::dword_ptr(ax::r15, OFF_EFLAGS), ax::r10d);
+  } else {
+    a.and_(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(~f.dirty));
+  }
 }
 
 void BlockEmitter::clobber() {
