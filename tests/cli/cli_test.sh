@@ -49,7 +49,8 @@ printf '\xfa\xf4' >"$T/clihlt.bin"   # cli; hlt
 
 expect "unknown option" 2 "unknown option '-frobnicate'" "" -- -frobnicate
 expect "missing argument" 2 "needs an argument" "" -- -kernel
-expect "no program" 2 "exactly one of" "" --
+expect "no program: the BIOS finds nothing to boot" 0 "halted" "No bootable device" -- -nographic
+expect "kernel and flat" 2 "at most one of" "" -- -kernel "$T/notmb.bin" -flat "$T/hello.bin"
 expect "missing file" 2 "cannot open '$T/nope.elf'" "" -- -kernel "$T/nope.elf"
 expect "not multiboot" 2 "is not a Linux bzImage or a multiboot kernel" "" -- -kernel "$T/notmb.bin"
 expect "bad memory size" 2 "-m: 'lots' is not a number" "" -- -m lots -flat "$T/hello.bin"

@@ -15,6 +15,8 @@
 #                           exits with (V << 1) | 1, so success is 1
 #   ; XLAT-ARGS: args       extra xlat arguments (e.g. -m 16)
 #   ; XLAT-LOAD: flat|kernel  -flat FILE (default) or -kernel FILE
+#   ; XLAT-LOAD: hda|cdrom    boot xlat's BIOS from a copy of the program
+#                           as a hard-disk or CD image (-hda/-cdrom)
 #
 # The header is the leading block of comment (';') and blank lines.
 # The run is bounded by `timeout 120`, a guard against hangs only, not a
@@ -81,6 +83,8 @@ fi
 case $load in
     flat) loadflag=-flat ;;
     kernel) loadflag=-kernel ;;
+    hda) loadflag=-hda ;;
+    cdrom) loadflag=-cdrom ;;
     *) echo "run_metal: bad XLAT-LOAD '$load' in $src" >&2; exit 2 ;;
 esac
 
@@ -88,6 +92,10 @@ esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/metal.$name.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+if [ "$load" = hda ] || [ "$load" = cdrom ]; then
+    cp "$prog" "$tmp/disk.img"   # the guest may write to its disk
+    prog=$tmp/disk.img
+fi
 cmd=("$xlat" -no-reboot -engine "$engine" "${args[@]}" "$loadflag" "$prog")
 timeout -k 10 120 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
 status=$?
