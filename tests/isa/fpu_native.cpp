@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <algorithm>
 #include <stdexcept>
 
@@ -240,9 +241,13 @@ std::string fpu_diff(const FpuCase& t, const FpuRun& n, const FpuRun& g) {
     // A host context switch between the instruction and the store can reload
     // the x87 state without its last-instruction/operand pointers (the kernel's
     // XRSTOR leaves them zero): a zero native pointer carries no information.
-    for (uint32_t k : {12u, 20u})
-      if (!a[o + k] && !a[o + k + 1] && !a[o + k + 2] && !a[o + k + 3])
-        for (uint32_t j = 0; j < 4; ++j) b[o + k + j] = 0;
+    // The same holds for the last opcode (FOP, bytes 18-19).
+    for (auto [k, n] : {std::pair{12u, 4u}, std::pair{20u, 4u}, std::pair{18u, 2u}}) {
+      bool zero = true;
+      for (uint32_t j = 0; j < n; ++j) zero &= a[o + k + j] == 0;
+      if (zero)
+        for (uint32_t j = 0; j < n; ++j) b[o + k + j] = 0;
+    }
     for (uint32_t k : {16u, 17u, 24u, 25u}) a[o + k] = b[o + k] = 0;  // selectors
   }
   for (auto [from, to] : t.ignore)
