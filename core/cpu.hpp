@@ -88,6 +88,10 @@ class Cpu {
   // handler replaces it), and whether the current block must stop after it.
   uint32_t next_eip = 0;
   bool end_block = false;
+  // Most instructions a block may hold, in both engines (1 = QEMU's
+  // -singlestep: every block is one instruction, so block-level traces such
+  // as -d cpu and exec show each instruction). Set before running.
+  uint32_t block_insn_limit = 64;
   uint64_t icount = 0;  // retired instructions
   // Virtual time in ns (the machine's clock, which also drives the devices);
   // the TSC counts it at 1 GHz. Unset (a bare CPU in tests): icount.
@@ -336,8 +340,9 @@ class Cpu {
   // clears it): the engines then run one instruction at a time and call
   // step_prologue/step_epilogue around it (as they do while EFLAGS.TF is set
   // or in an interrupt shadow).
-  // Also true while a debugger has breakpoints or a step armed (dbg).
-  bool debug_active() const { return (s.dr[7] & 0xFF) || (s.eflags & fl::RF) || dbg.armed(); }
+  // Also true while a debugger has a step armed (dbg.stepping()); a
+  // debugger's breakpoints alone only cut blocks (core/debug_hooks.hpp).
+  bool debug_active() const { return (s.dr[7] & 0xFF) || (s.eflags & fl::RF) || dbg.stepping(); }
   // Before a single-stepped instruction: raises #DB for a matching DR0-3
   // instruction breakpoint (unless EFLAGS.RF), then clears RF.
   void step_prologue();

@@ -4,27 +4,28 @@
 // breakpoint survives code being loaded or copied to its address later and
 // never shows up in guest reads).
 //
-// Contract for an engine (the interpreter implements it; the translator must):
-//  1. Cost when nothing is armed: none beyond one load. Cpu::debug_active()
-//     includes armed(), so the engines' existing "run one instruction at a
-//     time" path (taken for TF, interrupt shadows and debug registers) is
-//     also the path taken while a debugger has breakpoints or a step armed.
-//  2. While armed(), before each instruction (after interrupts pending at
-//     that boundary were delivered, before step_prologue), the engine calls
-//     stop_here(cpu). If it returns true the engine must not execute the
-//     instruction: ev::STOP is set and the machine's stop was requested, so
-//     the engine returns to its caller at this boundary.
-//     A translator that runs translated blocks while armed() instead must
-//     end every block before any address for which breaks_in() is true
-//     and call stop_here() there; generation() changes whenever the set
-//     changes (blocks translated under an older generation must be
-//     re-checked or dropped), and a step (stepping()) still needs
-//     instruction-at-a-time execution.
-//  3. Data watchpoints use the PageWatch mechanism (core/mmu/tlb.hpp,
+// Contract for an engine (both engines implement it):
+//  1. Cost when nothing is armed: none beyond one load.
+//  2. While armed(), at every point where the engine is about to start a
+//     block (after interrupts pending at that boundary were delivered), it
+//     calls stop_here(cpu). If that returns true the engine must not run
+//     the instruction: ev::STOP is set and the machine's stop was requested,
+//     so the engine returns to its caller at this boundary.
+//  3. A block may run as a whole only if no breakpoint lies after its first
+//     instruction (block_has_break() over its linear and physical byte
+//     ranges is false) and no step is armed (stepping(): Cpu::debug_active()
+//     is then true, so the engines' one-instruction path is taken, as for
+//     TF, interrupt shadows and debug registers). Otherwise the engine runs
+//     one instruction and comes back to 2. A translator must not chain past
+//     the block's end while armed(): it returns to its dispatcher after
+//     every block. So breakpoints cost nothing in blocks without one.
+//  4. Data watchpoints use the PageWatch mechanism (core/mmu/tlb.hpp,
 //     WatchOwner::Debugger): accesses to watched pages take the slow path,
 //     which calls Cpu::watch_hook; the debugger sets Cpu::end_block there,
 //     so an engine must honour end_block after a memory helper returns (as
-//     it already must for self-modifying code).
+//     it already must for self-modifying code). A REP string instruction
+//     stops after the iteration that hit (EIP stays on it, as a data
+//     breakpoint's #DB trap inside REP leaves it).
 //
 // Breakpoints are linear addresses (CS.base + EIP) or physical addresses.
 // A breakpoint does not fire when EFLAGS.RF is set (the CPU's own rule for
@@ -50,11 +51,18 @@ class DebugHooks {
   bool armed() const { return armed_; }
   // Called at an instruction start while armed(); see the contract above.
   bool stop_here(Cpu& cpu);
-  // Whether a linear breakpoint lies in [first, last] (for translators that
-  // end blocks at breakpoint addresses), or any physical breakpoint exists.
-  bool breaks_in(uint64_t first, uint64_t last) const {
-    auto it = std::lower_bound(lin_.begin(), lin_.end(), first);
-    return (it != lin_.end() && *it <= last) || !phys_.empty();
+  // Whether a breakpoint lies in a block whose bytes are linear
+  // [lin, lin + bytes) and physical [phys, ...) (a block crossing a page:
+  // any physical breakpoint counts), other than at its first byte (which
+  // stop_here() checked).
+  bool block_has_break(uint64_t lin, uint64_t phys, uint32_t bytes, bool two_pages) const {
+    if (bytes <= 1) return false;
+    auto it = std::upper_bound(lin_.begin(), lin_.end(), lin);
+    if (it != lin_.end() && *it < lin + bytes) return true;
+    if (phys_.empty()) return false;
+    if (two_pages) return true;
+    auto pt = std::upper_bound(phys_.begin(), phys_.end(), phys);
+    return pt != phys_.end() && *pt < phys + bytes;
   }
   bool stepping() const { return step_; }
   uint64_t generation() const { return generation_; }

@@ -1,5 +1,7 @@
 #include "translator/block_decoder.hpp"
 
+#include <algorithm>
+
 #include "core/isa/isa.hpp"
 
 namespace xlat::translator {
@@ -16,7 +18,8 @@ void decode_block(Cpu& c, Block& b) {
   uint32_t eip = b.key.eip;
   const uint32_t start_page = uint32_t(c.s.seg[CS].base + eip) & ~0xFFFu;
   const uint64_t saved_cr2 = c.s.cr2;
-  for (unsigned i = 0; i < MAX_BLOCK_INSNS; ++i) {
+  const unsigned limit = std::min<unsigned>(MAX_BLOCK_INSNS, c.block_insn_limit);  // -singlestep: 1
+  for (unsigned i = 0; i < limit; ++i) {
     DecodedInsn in;
     uint64_t ph;
     DecodeStatus st;

@@ -44,7 +44,14 @@ std::unique_ptr<core::Engine> make_engine(std::string_view name, core::Bus& bus,
 }
 
 void print_stats(const core::Engine& e, std::FILE* out, uint64_t icount) {
-  if (auto* j = dynamic_cast<const Jit*>(&e)) j->print_stats(out, icount);
+  if (auto* j = dynamic_cast<const Jit*>(&e)) {
+    j->print_stats(out, icount);
+  } else if (auto* i = dynamic_cast<const core::Interpreter*>(&e)) {
+    std::fprintf(out, "interp: guest instructions retired %llu\n", (unsigned long long)icount);
+    std::fprintf(out, "interp: blocks decoded            %llu (%llu invalidated), %llu single steps\n",
+                 (unsigned long long)i->blocks_decoded, (unsigned long long)i->block_invalidations,
+                 (unsigned long long)i->single_steps);
+  }
 }
 
 }  // namespace xlat::translator

@@ -293,6 +293,24 @@ void Jit::flush_cache() {
   cache_.reset(rt_.bytes);
 }
 
+void Jit::list_blocks(std::vector<core::BlockInfo>& out) const {
+  for (const auto& [key, b] : blocks_) {
+    core::BlockInfo i;
+    i.phys = key.phys;
+    i.bytes = b->bytes;
+    i.insns = uint32_t(b->insns.size());
+    i.code32 = key.mode & mode_bits::CODE32;
+    i.has_linear = true;
+    i.cs_base = key.cs_base;
+    i.eip = key.eip;
+    i.host_bytes = b->code_size;
+    i.exits = uint32_t(b->exits.size());
+    for (const auto& l : b->exits) i.linked += l->to != nullptr;
+    out.push_back(i);
+  }
+  interp_.list_blocks(out);  // cold code and single steps: decoded, not translated
+}
+
 void Jit::reclaim() {
   graveyard_.clear();
   if (flush_pending_) {
@@ -322,6 +340,8 @@ void Jit::run(Cpu& c, uint64_t until) {
     }
     if (c.s.halted) break;
     reclaim();
+    // A debugger's breakpoint or step stops before this instruction.
+    if (c.dbg.armed() && c.dbg.stop_here(c)) continue;
     if ((c.s.eflags & fl::TF) || c.s.irq_inhibit || c.debug_active()) {
       ++stats_.single_steps;
       pending_link_ = nullptr;
@@ -331,6 +351,17 @@ void Jit::run(Cpu& c, uint64_t until) {
     }
     Block* b;
     try {
+      // Breakpoints armed (core/debug_hooks.hpp): a block with one after its
+      // first instruction runs one instruction in the interpreter (whose
+      // decoded block has the same extent: the engines cut blocks alike),
+      // without translating a block at every step.
+      if (c.dbg.armed() && interp_.block_has_break(c)) [[unlikely]] {
+        ++stats_.single_steps;
+        pending_link_ = nullptr;
+        pending_ib_ = false;
+        interp_.step(c);
+        continue;
+      }
       b = find(c);
     } catch (const GuestFault& f) {
       c.end_block = false;
@@ -351,6 +382,7 @@ void Jit::run(Cpu& c, uint64_t until) {
     pending_link_ = nullptr;
     pending_ib_ = false;
     sh_.until = until;
+    if (c.dbg.armed()) sh_.until = c.icount + 1;  // back here after the block (no chaining past a check)
     if (c.tracer && c.tracer->on(trace::EXEC | trace::CPU)) [[unlikely]] {
       c.tracer->block_exec(c, b->key.phys);
       sh_.until = c.icount + 1;  // one block at a time, so every block is traced

@@ -73,6 +73,7 @@ class Jit final : public core::Engine {
   // The bus reports the page *number* of a written code page.
   void code_page_written(uint64_t page_number) override;
   void flush_all_code() override;
+  void list_blocks(std::vector<core::BlockInfo>& out) const override;
 
   const JitStats& stats() const { return stats_; }
   const JitShared& shared() const { return sh_; }

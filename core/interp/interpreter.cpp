@@ -1,5 +1,7 @@
 #include "core/interp/interpreter.hpp"
 
+#include <algorithm>
+
 #include "core/isa/isa.hpp"
 
 namespace xlat::core {
@@ -15,7 +17,8 @@ DecodedBlock* Interpreter::build(Cpu& c, uint64_t phys, uint64_t key) {
   uint32_t eip = uint32_t(c.s.eip);
   const uint32_t start_page = uint32_t(c.s.seg[CS].base + eip) & ~0xFFFu;
   const uint64_t saved_cr2 = c.s.cr2;
-  for (unsigned i = 0; i < MAX_BLOCK; ++i) {
+  const unsigned limit = std::min<unsigned>(MAX_BLOCK, c.block_insn_limit);
+  for (unsigned i = 0; i < limit; ++i) {
     DecodedInsn in;
     uint64_t ph;
     DecodeStatus st;
@@ -83,6 +86,16 @@ DecodedBlock* Interpreter::lookup(Cpu& c, uint64_t phys) {
   return b;
 }
 
+bool Interpreter::block_has_break(Cpu& c) {
+  const uint32_t eip = uint32_t(c.s.eip);
+  const Segment& cs = c.s.seg[CS];
+  const uint32_t lin = uint32_t(cs.base + eip);
+  const uint64_t phys = c.translate(lin, Access::Fetch, c.user());
+  if (eip > cs.hi) raise_fault(VEC_GP, 0);
+  const DecodedBlock* b = lookup(c, phys);
+  return c.dbg.block_has_break(lin, phys, b->bytes, b->pages[1] != b->pages[0]);
+}
+
 void Interpreter::exec_block(Cpu& c, bool single) {
   uint32_t eip = uint32_t(c.s.eip);
   const Segment& cs = c.s.seg[CS];
@@ -94,6 +107,11 @@ void Interpreter::exec_block(Cpu& c, bool single) {
   DecodedBlock* b = lookup(c, phys);
   if (c.tracer && c.tracer->on(trace::EXEC | trace::CPU)) [[unlikely]]
     c.tracer->block_exec(c, phys);
+  // A debugger's breakpoint after the block's first instruction: run one
+  // instruction, so the run loop's stop_here() sees the next one.
+  if (!single && c.dbg.armed() && c.dbg.block_has_break(lin, phys, b->bytes, b->pages[1] != b->pages[0]))
+    single = true;
+  single_steps += single;
   const DecodedInsn* p = b->insns.data();
   const DecodedInsn* end = single ? p + 1 : p + b->insns.size();
   const bool c32 = c.code32();
@@ -134,7 +152,7 @@ void Interpreter::run(Cpu& c, uint64_t until) {
     const bool single = tf || shadow || c.debug_active();
     // A debugger's breakpoint or step stops here, before the instruction
     // (ev::STOP is then set: the loop returns at its top).
-    if (single && c.dbg.armed() && c.dbg.stop_here(c)) continue;
+    if (c.dbg.armed() && c.dbg.stop_here(c)) continue;
     try {
       if (single) {
         c.step_prologue();
@@ -190,6 +208,17 @@ void Interpreter::flush_all_code() {
   for (auto& [pg, keys] : page_blocks_) cpu_bus_clear_(pg);
   page_blocks_.clear();
   for (auto& f : fast_) f = nullptr;
+}
+
+void Interpreter::list_blocks(std::vector<BlockInfo>& out) const {
+  for (const auto& [key, b] : blocks_) {
+    BlockInfo i;
+    i.phys = key & 0xFFFFFFFFull;
+    i.code32 = key >> 32;
+    i.bytes = b->bytes;
+    i.insns = uint32_t(b->insns.size());
+    out.push_back(i);
+  }
 }
 
 void Interpreter::flush_graveyard() { graveyard_.clear(); }

@@ -38,14 +38,19 @@ class Interpreter final : public Engine {
   void run(Cpu& cpu, uint64_t until) override;
   void code_page_written(uint64_t page_number) override;
   void flush_all_code() override;
+  void list_blocks(std::vector<BlockInfo>& out) const override;
 
   // Statistics.
   uint64_t blocks_decoded = 0;
   uint64_t block_invalidations = 0;
+  uint64_t single_steps = 0;  // instructions run one at a time (TF, debuggers, -singlestep excluded)
 
   // Runs exactly one instruction (used by single-step and debuggers); none
   // when a debugger breakpoint or step stops before it (Cpu::dbg).
   void step(Cpu& cpu);
+  // Whether a debugger breakpoint lies after the first instruction of the
+  // block at CS:EIP (decoding it if needed; fetch faults propagate).
+  bool block_has_break(Cpu& cpu);
 
  private:
   DecodedBlock* lookup(Cpu& cpu, uint64_t phys);

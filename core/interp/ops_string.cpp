@@ -185,16 +185,20 @@ void rep_loop(Cpu& c, const DecodedInsn& i, StrState& st, uint32_t count) {
       const bool zf = c.flag(fl::ZF);
       if (i.rep == REP_E ? !zf : zf) return;
     }
+    // A debugger's watchpoint (or a write to a code page) hit in this
+    // iteration: stop here, as a data breakpoint's trap inside REP does.
+    if (c.end_block) break;
     budget -= stepping ? 1 : SLOW_COST;
     if (budget <= 0) break;
   }
   // More iterations remain: run this instruction again after the block ends
   // (interrupts and single-step traps are taken in between). With debug
   // registers armed, RF keeps an instruction breakpoint on this instruction
-  // from firing again when it resumes (step_prologue clears RF).
+  // from firing again when it resumes (step_prologue clears RF); so does
+  // a debugger's breakpoint on it.
   c.next_eip = uint32_t(c.s.eip);
   c.end_block = true;
-  if (c.debug_active()) c.s.eflags |= fl::RF;
+  if (c.debug_active() || c.dbg.armed()) c.s.eflags |= fl::RF;
 }
 
 template <Str K>

@@ -27,6 +27,7 @@ struct Options {
   uint32_t flat_addr = 0x7C00;
   bool no_reboot = false;
   bool stats = false, perf_map = false;  // -stats, -perf-map (translator/engines.hpp)
+  bool singlestep = false;               // -singlestep: one instruction per block
   bool nographic = false;
   std::string serial[2];
   unsigned nserial = 0;
@@ -69,6 +70,7 @@ void print_help() {
       "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
       "  -D FILE             write the log to FILE instead of stderr\n"
       "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
+      "  -singlestep         one instruction per block in either engine (so -d cpu,exec log each one)\n"
       "  -gdb tcp:HOST:PORT  wait for gdb on HOST:PORT (HOST defaults to 127.0.0.1; PORT 0: any)\n"
       "  -s                  same as -gdb tcp:127.0.0.1:1234\n"
       "  -S                  do not start the CPU (continue from gdb or the monitor)\n"
@@ -183,6 +185,8 @@ Options parse(int argc, char** argv) {
       o.log_file = value();
     } else if (a == "-dfilter") {
       o.dfilter = value();
+    } else if (a == "-singlestep") {
+      o.singlestep = true;
     } else if (a == "-gdb") {
       o.debug.gdb = value();
     } else if (a == "-s") {
@@ -257,6 +261,7 @@ int main(int argc, char** argv) {
 
   core::Machine m(opt.ram_mb << 20, opt.clock);
   if (log.mask) m.cpu.tracer = &log;
+  if (opt.singlestep) m.cpu.block_insn_limit = 1;
   translator::EngineOptions engine_opt;
   engine_opt.stats = opt.stats;
   engine_opt.perf_map = opt.perf_map;

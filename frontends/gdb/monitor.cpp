@@ -4,6 +4,7 @@
 #include <capstone/capstone.h>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -39,7 +40,7 @@ const char* HELP =
     "info registers      all registers, with segment caches, CRs, DRs, GDTR/IDTR/LDTR/TR\n"
     "info tlb            every mapped page (linear -> physical, flags)\n"
     "info mem            mapped linear ranges, coalesced\n"
-    "info blocks [ADDR]  code-page status and the instructions at ADDR (default CS:EIP)\n"
+    "info blocks [ADDR]  the engine's cached blocks on ADDR's page (default CS:EIP) and its instructions\n"
     "x[/N] ADDR          dump N (default 64) bytes at ADDR (linear, or physical with phys on)\n"
     "xp[/N] ADDR         dump N bytes at physical ADDR\n"
     "x/Ni ADDR, xp/Ni    disassemble N instructions\n"
@@ -196,9 +197,29 @@ void Monitor::blocks(std::string& out, uint64_t addr) {
     out += fmt::format("{:08x}: not mapped\n", addr);
     return;
   }
-  out += fmt::format("{} {:08x} (physical {:09x}): page {} translated/decoded code (engine {})\n",
-                     set_.physical ? "physical" : "linear", addr, phys,
-                     m_.bus.is_code_page(phys) ? "holds" : "holds no", m_.engine().name());
+  // The engine's cached blocks whose first byte is on the same physical
+  // page, in address order; '*' marks those holding the address.
+  std::vector<BlockInfo> all;
+  m_.engine().list_blocks(all);
+  std::vector<BlockInfo> near;
+  for (const BlockInfo& b : all)
+    if ((b.phys >> 12) == (phys >> 12)) near.push_back(b);
+  std::sort(near.begin(), near.end(), [](const BlockInfo& x, const BlockInfo& y) {
+    return x.phys != y.phys ? x.phys < y.phys : x.eip < y.eip;
+  });
+  out += fmt::format("{} {:08x} (physical {:09x}): engine {}, {} blocks cached, {} on this page{}\n",
+                     set_.physical ? "physical" : "linear", addr, phys, m_.engine().name(), all.size(),
+                     near.size(), m_.bus.is_code_page(phys) ? "" : " (not a code page)");
+  if (!near.empty()) {
+    out += "  physical   CS:EIP base+eip     bytes insns bits host-bytes exits linked\n";
+    for (const BlockInfo& b : near) {
+      const bool in = phys >= b.phys && phys < b.phys + b.bytes;
+      const std::string lin = b.has_linear ? fmt::format("{:08x}+{:08x}", b.cs_base, b.eip) : std::string(17, '-');
+      const std::string host = b.host_bytes ? fmt::format("{}", b.host_bytes) : "-";
+      out += fmt::format("{} {:09x} {} {:5} {:5} {:4} {:>10} {:5} {:6}\n", in ? '*' : ' ', b.phys, lin, b.bytes,
+                         b.insns, b.code32 ? 32 : 16, host, b.exits, b.linked);
+    }
+  }
   dump(out, addr, 8, set_.physical, 'i');
 }
 

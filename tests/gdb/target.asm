@@ -48,6 +48,7 @@ after_read:
         mov esi, payload                ; copy code to COPY_ADDR and call it
         mov edi, COPY_ADDR
         mov ecx, payload_end - payload
+copy_rep:
         rep movsb
         mov eax, COPY_ADDR
         call eax

@@ -2,7 +2,9 @@
 """Tests tools/trace_diff.py on real xlat traces (-d cpu of a metal program):
 identical runs agree; a changed register is reported at its line; a trace
 without instruction counts aligns by EIP; a QEMU-format rendering of the
-same trace agrees, and a changed QEMU state is found.
+same trace agrees, and a changed QEMU state is found. With -singlestep
+every block is one instruction (consecutive states one retired instruction
+apart), and the engine's per-instruction trace equals the interpreter's.
 
 usage: trace_diff_test.py XLAT PROGRAM.bin TRACE_DIFF.py ENGINE"""
 import os
@@ -70,6 +72,21 @@ def main():
     qemu_changed = os.path.join(w, "qemu_changed.log")
     to_qemu(changed, qemu_changed)
     check([qemu, qemu_changed], 1, r"registers differ")
+    # -singlestep: one state per instruction, identical to the interpreter's.
+    single = {}
+    for eng in sorted({engine, "interp"}):
+        t = os.path.join(w, f"single-{eng}.log")
+        r = run([xlat, "-flat", prog, "-engine", eng, "-m", "16", "-no-reboot", "-clock", "deterministic",
+                 "-singlestep", "-d", "exec,cpu", "-D", t])
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        single[eng] = t
+    counts = [int(m) for m in re.findall(r"^Trace \d+: .* icount (\d+)$", open(single[engine]).read(), re.M)]
+    block_states = sum(1 for l in lines if l.startswith("EAX="))
+    steps = [b - a for a, b in zip(counts, counts[1:])]
+    if len(counts) <= block_states or any(d not in (0, 1) for d in steps) or steps.count(1) < len(steps) * 9 // 10:
+        problems.append(f"-singlestep: {len(counts)} states (blocks: {block_states}), icount steps "
+                        f"{sorted(set(steps))}: not one instruction per block")
+    check([single[engine], single["interp"]], 0, r"no divergence \(\d{3,} states")
     if problems:
         print("FAILED:\n" + "\n".join(problems))
         return 1
