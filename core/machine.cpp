@@ -103,57 +103,61 @@ void Machine::idle_until(uint64_t deadline) {
 }
 
 RunResult Machine::run() {
-  for (;;) {
-    if (clock_ == ClockMode::Realtime) rt_resync();
-    sched.advance_to(now_ns());
-    // An event scheduled from now on that is earlier than `deadline` sets
-    // ev::DEADLINE, and the engine returns so the budget is recomputed.
-    cpu.events.fetch_and(~ev::DEADLINE, std::memory_order_relaxed);
-    const uint64_t deadline = sched.next_deadline();
-    uint64_t budget = SLICE;
-    if (deadline != NEVER) {
-      const uint64_t now = now_ns();
-      const double ns = deadline > now ? double(deadline - now) : 0.0;
-      const double per_insn = clock_ == ClockMode::Deterministic ? double(NS_PER_INSN) : rt_ns_per_insn_;
-      budget = std::clamp<uint64_t>(uint64_t(std::ceil(ns / per_insn)), 1, SLICE);
-    }
-    if (!cpu.s.halted) {
-      const uint64_t i0 = cpu.icount, t0 = clock_ == ClockMode::Realtime ? host_ns() : 0;
-      engine_->run(cpu, cpu.icount + budget);
-      if (clock_ == ClockMode::Realtime && cpu.icount - i0 >= 1000) {
-        // The host's speed, to turn virtual time into instructions.
-        const double k = double(host_ns() - t0) / double(cpu.icount - i0);
-        rt_host_ns_per_insn_ = std::clamp(0.9 * rt_host_ns_per_insn_ + 0.1 * k, 0.05, 1000.0);
-      }
-    }
+  for (;;)
+    if (std::optional<RunResult> r = run_slice()) return *r;
+}
 
-    if (stop_requested_) {
-      stop_requested_ = false;
-      cpu.events.fetch_and(~ev::STOP);
-      return stop_;
-    }
-    if (cpu.events.load() & ev::SHUTDOWN) {
-      const char* why = cpu.shutdown_reason ? cpu.shutdown_reason : "reset requested";
-      if (no_reboot || !on_reset)
-        return RunResult{StopKind::Shutdown, 0, std::string("guest ") + why + ": shutting down"};
-      cpu.reset();
-      on_reset(*this);
-      continue;
-    }
-    cpu.events.fetch_and(~ev::STOP);
-    if (cpu.s.halted) {
-      const bool wakeable = ((cpu.s.eflags & fl::IF) && cpu.intc) || (cpu.events.load() & ev::NMI);
-      if (!wakeable)
-        return RunResult{StopKind::HaltedForever, 0, "guest halted with interrupts disabled and nothing to wake it"};
-      if (cpu.events.load() & (ev::IRQ | ev::NMI)) {
-        if (cpu.service_interrupts()) continue;
-      }
-      const uint64_t next = sched.next_deadline();
-      if (next == NEVER && !external_wakeups)
-        return RunResult{StopKind::HaltedForever, 0, "guest halted waiting for an interrupt that no device will send"};
-      idle_until(next == NEVER ? now_ns() + 10'000'000 : next);
+std::optional<RunResult> Machine::run_slice() {
+  if (clock_ == ClockMode::Realtime) rt_resync();
+  sched.advance_to(now_ns());
+  // An event scheduled from now on that is earlier than `deadline` sets
+  // ev::DEADLINE, and the engine returns so the budget is recomputed.
+  cpu.events.fetch_and(~ev::DEADLINE, std::memory_order_relaxed);
+  const uint64_t deadline = sched.next_deadline();
+  uint64_t budget = SLICE;
+  if (deadline != NEVER) {
+    const uint64_t now = now_ns();
+    const double ns = deadline > now ? double(deadline - now) : 0.0;
+    const double per_insn = clock_ == ClockMode::Deterministic ? double(NS_PER_INSN) : rt_ns_per_insn_;
+    budget = std::clamp<uint64_t>(uint64_t(std::ceil(ns / per_insn)), 1, SLICE);
+  }
+  if (!cpu.s.halted) {
+    const uint64_t i0 = cpu.icount, t0 = clock_ == ClockMode::Realtime ? host_ns() : 0;
+    engine_->run(cpu, cpu.icount + budget);
+    if (clock_ == ClockMode::Realtime && cpu.icount - i0 >= 1000) {
+      // The host's speed, to turn virtual time into instructions.
+      const double k = double(host_ns() - t0) / double(cpu.icount - i0);
+      rt_host_ns_per_insn_ = std::clamp(0.9 * rt_host_ns_per_insn_ + 0.1 * k, 0.05, 1000.0);
     }
   }
+
+  if (stop_requested_) {
+    stop_requested_ = false;
+    cpu.events.fetch_and(~ev::STOP);
+    return stop_;
+  }
+  if (cpu.events.load() & ev::SHUTDOWN) {
+    const char* why = cpu.shutdown_reason ? cpu.shutdown_reason : "reset requested";
+    if (no_reboot || !on_reset)
+      return RunResult{StopKind::Shutdown, 0, std::string("guest ") + why + ": shutting down"};
+    cpu.reset();
+    on_reset(*this);
+    return std::nullopt;
+  }
+  cpu.events.fetch_and(~ev::STOP);
+  if (cpu.s.halted) {
+    const bool wakeable = ((cpu.s.eflags & fl::IF) && cpu.intc) || (cpu.events.load() & ev::NMI);
+    if (!wakeable)
+      return RunResult{StopKind::HaltedForever, 0, "guest halted with interrupts disabled and nothing to wake it"};
+    if (cpu.events.load() & (ev::IRQ | ev::NMI)) {
+      if (cpu.service_interrupts()) return std::nullopt;
+    }
+    const uint64_t next = sched.next_deadline();
+    if (next == NEVER && !external_wakeups)
+      return RunResult{StopKind::HaltedForever, 0, "guest halted waiting for an interrupt that no device will send"};
+    idle_until(next == NEVER ? now_ns() + 10'000'000 : next);
+  }
+  return std::nullopt;
 }
 
 }  // namespace xlat::core

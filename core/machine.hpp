@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -88,6 +89,9 @@ class Machine {
   void request_reset(const char* reason);
 
   RunResult run();
+  // One iteration of run(): timers, one engine run (up to the next deadline),
+  // then stop/reset/halt handling. A result when the run ends.
+  std::optional<RunResult> run_slice();
 
  private:
   uint64_t host_ns() const;

@@ -246,7 +246,7 @@ void Jit::invalidate(Block* b) {
 
 void Jit::code_page_written(uint64_t page_number) {
   const uint64_t ppage = page_number << 12;
-  interp_.code_page_written(ppage);
+  interp_.code_page_written(page_number);  // its decoded blocks (cold code, single steps) too
   auto it = page_blocks_.find(ppage);
   if (it != page_blocks_.end()) {
     const std::vector<Block*> v = it->second;
@@ -388,6 +388,7 @@ void Jit::run(Cpu& c, uint64_t until) {
       sh_.until = c.icount + 1;  // one block at a time, so every block is traced
     }
     c.materialize_flags();
+    c.end_block = false;  // a request made between blocks (e.g. an exception frame on a code page) ends nothing
     ++stats_.dispatches;
     in_jit_ = true;
     rt_.enter(&sh_, &c.s, b->entry);

@@ -97,6 +97,9 @@ bool Interpreter::block_has_break(Cpu& c) {
 }
 
 void Interpreter::exec_block(Cpu& c, bool single) {
+  // A request to end "the running block" made between blocks (an exception
+  // or interrupt frame written to a code page) has nothing left to end.
+  c.end_block = false;
   uint32_t eip = uint32_t(c.s.eip);
   const Segment& cs = c.s.seg[CS];
   const uint32_t lin = uint32_t(cs.base + eip);

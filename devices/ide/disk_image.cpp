@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -61,13 +62,12 @@ DiskImage::DiskImage(int fd, uint64_t bytes, bool readonly, std::string path)
 
 DiskImage::~DiskImage() {
   if (fd_ >= 0) {
-    if (!readonly_) ::fsync(fd_);
+    if (!readonly_ && !own_) ::fsync(fd_);
     ::close(fd_);
   }
 }
 
-bool DiskImage::read(uint64_t offset, void* dst, size_t n) const {
-  if (offset > bytes_ || n > bytes_ - offset) return false;
+bool DiskImage::raw_read(uint64_t offset, void* dst, size_t n) const {
   auto* p = static_cast<uint8_t*>(dst);
   while (n) {
     ssize_t r = ::pread(fd_, p, n, off_t(offset));
@@ -78,8 +78,24 @@ bool DiskImage::read(uint64_t offset, void* dst, size_t n) const {
   return true;
 }
 
+bool DiskImage::read(uint64_t offset, void* dst, size_t n) const {
+  if (offset > bytes_ || n > bytes_ - offset) return false;
+  if (own_) return overlay_read(offset, static_cast<uint8_t*>(dst), n);
+  return raw_read(offset, dst, n);
+}
+
 bool DiskImage::write(uint64_t offset, const void* src, size_t n) {
-  if (readonly_ || offset > bytes_ || n > bytes_ - offset) return false;
+  if (offset > bytes_ || n > bytes_ - offset) return false;
+  if (own_) return overlay_write(offset, static_cast<const uint8_t*>(src), n);
+  if (readonly_) return false;
+  if (before_) {  // a shadow exists: keep what these sectors held
+    for (uint64_t sec = offset / 512; sec * 512 < offset + n; ++sec) {
+      if (before_->count(sec)) continue;
+      std::array<uint8_t, 512> old{};
+      if (!raw_read(sec * 512, old.data(), std::min<uint64_t>(512, bytes_ - sec * 512))) return false;
+      before_->emplace(sec, old);
+    }
+  }
   auto* p = static_cast<const uint8_t*>(src);
   while (n) {
     ssize_t r = ::pwrite(fd_, p, n, off_t(offset));
@@ -90,6 +106,50 @@ bool DiskImage::write(uint64_t offset, const void* src, size_t n) {
   return true;
 }
 
-bool DiskImage::flush() { return readonly_ || ::fsync(fd_) == 0; }
+// Shadow: each sector from its own writes, else from the primary's saved
+// old contents, else from the file.
+bool DiskImage::overlay_read(uint64_t offset, uint8_t* dst, size_t n) const {
+  while (n) {
+    const uint64_t sec = offset / 512, in = offset % 512;
+    const size_t k = std::min<uint64_t>(n, 512 - in);
+    const std::array<uint8_t, 512>* s = nullptr;
+    if (auto it = own_->find(sec); it != own_->end()) s = &it->second;
+    else if (auto jt = before_->find(sec); jt != before_->end()) s = &jt->second;
+    if (s) std::memcpy(dst, s->data() + in, k);
+    else if (!raw_read(offset, dst, k)) return false;
+    dst += k, offset += k, n -= k;
+  }
+  return true;
+}
+
+bool DiskImage::overlay_write(uint64_t offset, const uint8_t* src, size_t n) {
+  if (readonly_) return false;
+  while (n) {
+    const uint64_t sec = offset / 512, in = offset % 512;
+    const size_t k = std::min<uint64_t>(n, 512 - in);
+    auto it = own_->find(sec);
+    if (it == own_->end()) {
+      std::array<uint8_t, 512> cur{};
+      if (!overlay_read(sec * 512, cur.data(), std::min<uint64_t>(512, bytes_ - sec * 512))) return false;
+      it = own_->emplace(sec, cur).first;
+    }
+    std::memcpy(it->second.data() + in, src, k);
+    src += k, offset += k, n -= k;
+  }
+  return true;
+}
+
+std::unique_ptr<DiskImage> DiskImage::make_shadow() {
+  if (!before_) before_ = std::make_shared<Sectors>();
+  const int fd = ::dup(fd_);
+  if (fd < 0) return nullptr;
+  auto s = std::make_unique<DiskImage>(fd, bytes_, true, path_);
+  s->readonly_ = readonly_;  // guest-visible: writable like the primary, but never to the file
+  s->before_ = before_;
+  s->own_ = std::make_unique<Sectors>();
+  return s;
+}
+
+bool DiskImage::flush() { return readonly_ || own_ || ::fsync(fd_) == 0; }
 
 }  // namespace xlat::dev

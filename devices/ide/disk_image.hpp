@@ -10,9 +10,11 @@
 // size that is not a whole number of the medium's blocks.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace xlat::dev {
 
@@ -38,11 +40,24 @@ class DiskImage {
   bool write(uint64_t offset, const void* src, size_t n);
   bool flush();
 
+  // Lockstep (frontends/cli/lockstep.cpp): a second view of this image for
+  // a shadow machine. It reads what the image held when the shadow was made
+  // (from then on this image keeps the old contents of the sectors it
+  // overwrites) and keeps its own writes in memory: it never writes the file.
+  std::unique_ptr<DiskImage> make_shadow();
+
  private:
+  using Sectors = std::unordered_map<uint64_t, std::array<uint8_t, 512>>;  // by 512-byte sector number
+  bool raw_read(uint64_t offset, void* dst, size_t n) const;
+  bool overlay_read(uint64_t offset, uint8_t* dst, size_t n) const;
+  bool overlay_write(uint64_t offset, const uint8_t* src, size_t n);
+
   int fd_;
   uint64_t bytes_;
   bool readonly_;
   std::string path_;
+  std::shared_ptr<Sectors> before_;  // primary: sectors' contents before its writes (shared with the shadow)
+  std::unique_ptr<Sectors> own_;     // shadow: its writes
 };
 
 }  // namespace xlat::dev

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bios/loaders/loaders.hpp"
@@ -14,6 +15,8 @@
 #include "translator/engines.hpp"
 #include "core/machine.hpp"
 #include "devices/board/pc.hpp"
+#include "devices/hostio/lockstep_pair.hpp"
+#include "frontends/cli/lockstep.hpp"
 #include "frontends/cli/trace_log.hpp"
 #include "frontends/gdb/stub.hpp"
 
@@ -28,6 +31,7 @@ struct Options {
   bool no_reboot = false;
   bool stats = false, perf_map = false;  // -stats, -perf-map (translator/engines.hpp)
   bool singlestep = false;               // -singlestep: one instruction per block
+  bool lockstep = false;                 // -lockstep: both engines, compared after every block
   bool nographic = false;
   std::string serial[2];
   unsigned nserial = 0;
@@ -71,6 +75,8 @@ void print_help() {
       "  -D FILE             write the log to FILE instead of stderr\n"
       "  -dfilter LO..HI     log blocks only for EIPs in [LO, HI] (hex)\n"
       "  -singlestep         one instruction per block in either engine (so -d cpu,exec log each one)\n"
+      "  -lockstep           run the guest under both engines on two machines, compare the CPU after\n"
+      "                      every block (RAM every 1M blocks); stop at the first difference (exit 3)\n"
       "  -gdb tcp:HOST:PORT  wait for gdb on HOST:PORT (HOST defaults to 127.0.0.1; PORT 0: any)\n"
       "  -s                  same as -gdb tcp:127.0.0.1:1234\n"
       "  -S                  do not start the CPU (continue from gdb or the monitor)\n"
@@ -187,6 +193,8 @@ Options parse(int argc, char** argv) {
       o.dfilter = value();
     } else if (a == "-singlestep") {
       o.singlestep = true;
+    } else if (a == "-lockstep" || a == "--lockstep") {
+      o.lockstep = true;
     } else if (a == "-gdb") {
       o.debug.gdb = value();
     } else if (a == "-s") {
@@ -226,6 +234,9 @@ Options parse(int argc, char** argv) {
   }
   if (!o.kernel.empty() && !o.flat.empty()) usage_error("give at most one of -kernel FILE or -flat FILE");
   if (!o.initrd.empty() && o.kernel.empty()) usage_error("-initrd needs -kernel");
+  if (o.lockstep && (!o.debug.gdb.empty() || o.debug.monitor_stdio))
+    usage_error("-lockstep runs its own loop: it cannot be combined with -gdb/-s or -monitor");
+  if (o.lockstep) o.clock = xlat::core::ClockMode::Deterministic;  // both machines must see the same times
   if (o.debug.start_stopped && o.debug.gdb.empty() && !o.debug.monitor_stdio)
     usage_error("-S needs -gdb/-s or -monitor stdio to continue");
   return o;
@@ -259,59 +270,94 @@ int main(int argc, char** argv) {
                    uint32_t(parse_number("-dfilter", "0x" + opt.dfilter.substr(dots + 2))));
   }
 
-  core::Machine m(opt.ram_mb << 20, opt.clock);
-  if (log.mask) m.cpu.tracer = &log;
-  if (opt.singlestep) m.cpu.block_insn_limit = 1;
-  translator::EngineOptions engine_opt;
-  engine_opt.stats = opt.stats;
-  engine_opt.perf_map = opt.perf_map;
-  m.set_engine(translator::make_engine(opt.engine, m.bus, engine_opt));
-  m.no_reboot = opt.no_reboot;
-
-  dev::PcBoard::Config board_cfg;
-  if (opt.nographic && opt.nserial == 0) opt.serial[opt.nserial++] = "stdio";
-  std::unique_ptr<dev::CharBackend>* ports[2] = {&board_cfg.com1, &board_cfg.com2};
+  // One emulated PC. With -lockstep a second one (the shadow) runs the other
+  // engine: its serial ports replay the primary's input, its disks never
+  // write the image files (frontends/cli/lockstep.hpp).
+  struct Pc {
+    std::unique_ptr<core::Machine> m;
+    std::unique_ptr<dev::PcBoard> board;
+  };
+  std::unique_ptr<dev::CharBackend> shadow_ports[2];
   dev::CharBackend* console = nullptr;  // a stdio serial console: Ctrl-A c opens the monitor
-  for (unsigned i = 0; i < opt.nserial; ++i) {
-    std::string err;
-    *ports[i] = dev::open_char_backend(opt.serial[i], &err);
-    if (!*ports[i]) usage_error(fmt::format("-serial {}: {}", opt.serial[i], err));
-    (*ports[i])->on_quit = [&m] { m.request_stop(core::StopKind::Stopped, 0, "quit from the serial console"); };
-    if (opt.serial[i] == "stdio") console = ports[i]->get();
-  }
-  // Firmware boot: the ROM and the disks.
-  const bool firmware = opt.kernel.empty() && opt.flat.empty();
-  if (firmware) {
-    if (opt.bios.empty()) {
-      board_cfg.bios = boot::builtin_bios();
-    } else {
-      try {
-        board_cfg.bios = boot::read_file(opt.bios);
-      } catch (const std::exception& e) {
-        usage_error(fmt::format("-bios: {}", e.what()));
+  auto build = [&](const std::string& engine, Pc* shadow_of) {
+    Pc pc;
+    pc.m = std::make_unique<core::Machine>(opt.ram_mb << 20, opt.clock);
+    core::Machine& m = *pc.m;
+    if (log.mask && !shadow_of) m.cpu.tracer = &log;
+    if (opt.singlestep) m.cpu.block_insn_limit = 1;
+    translator::EngineOptions engine_opt;
+    engine_opt.stats = opt.stats && !shadow_of;
+    engine_opt.perf_map = opt.perf_map && !shadow_of;
+    auto eng = translator::make_engine(engine, m.bus, engine_opt);
+    m.set_engine(opt.lockstep ? cli::one_block_engine(std::move(eng)) : std::move(eng));
+    m.no_reboot = opt.no_reboot;
+
+    dev::PcBoard::Config board_cfg;
+    std::unique_ptr<dev::CharBackend>* ports[2] = {&board_cfg.com1, &board_cfg.com2};
+    for (unsigned i = 0; i < opt.nserial; ++i) {
+      if (shadow_of) {
+        *ports[i] = std::move(shadow_ports[i]);
+        continue;
       }
-      const size_t n = board_cfg.bios.size();
-      if (n == 0 || n % 0x10000 || n > (16u << 20))
-        usage_error(fmt::format("-bios: '{}' is {} bytes; a ROM must be a multiple of 64 KiB, at most 16 MiB", opt.bios, n));
+      std::string err;
+      *ports[i] = dev::open_char_backend(opt.serial[i], &err);
+      if (!*ports[i]) usage_error(fmt::format("-serial {}: {}", opt.serial[i], err));
+      if (opt.lockstep) std::tie(*ports[i], shadow_ports[i]) = dev::make_lockstep_pair(std::move(*ports[i]));
+      (*ports[i])->on_quit = [&m] { m.request_stop(core::StopKind::Stopped, 0, "quit from the serial console"); };
+      if (opt.serial[i] == "stdio") console = ports[i]->get();
     }
-    board_cfg.boot_order = opt.boot;
-  } else if (!opt.bios.empty()) {
-    usage_error("-bios is for firmware boot (without -kernel/-flat)");
-  }
-  for (const auto& d : opt.drives) {
-    int idx = d.index;
-    if (idx < 0) {
-      for (int i = 0; i < 4 && idx < 0; ++i)
-        if (!board_cfg.ide[i].image && i != 2) idx = i;  // index 2 is kept for -cdrom, as QEMU does
-      if (idx < 0) idx = 2;
+    if (shadow_of) board_cfg.debugcon = nullptr;
+    // Firmware boot: the ROM and the disks.
+    const bool firmware = opt.kernel.empty() && opt.flat.empty();
+    if (firmware) {
+      if (opt.bios.empty()) {
+        board_cfg.bios = boot::builtin_bios();
+      } else {
+        try {
+          board_cfg.bios = boot::read_file(opt.bios);
+        } catch (const std::exception& e) {
+          usage_error(fmt::format("-bios: {}", e.what()));
+        }
+        const size_t n = board_cfg.bios.size();
+        if (n == 0 || n % 0x10000 || n > (16u << 20))
+          usage_error(fmt::format("-bios: '{}' is {} bytes; a ROM must be a multiple of 64 KiB, at most 16 MiB", opt.bios, n));
+      }
+      board_cfg.boot_order = opt.boot;
+    } else if (!opt.bios.empty()) {
+      usage_error("-bios is for firmware boot (without -kernel/-flat)");
     }
-    if (board_cfg.ide[idx].image) usage_error(fmt::format("IDE position {} is given twice ('{}')", idx, d.file));
-    std::string err;
-    board_cfg.ide[idx].image = dev::DiskImage::open(d.file, d.media, d.readonly, &err);
-    if (!board_cfg.ide[idx].image) usage_error(err);
-    board_cfg.ide[idx].media = d.media;
-  }
-  dev::PcBoard board(m, std::move(board_cfg));
+    if (shadow_of) {
+      for (unsigned i = 0; i < 4; ++i) {
+        dev::IdeChannel& ch = i < 2 ? shadow_of->board->ide0 : shadow_of->board->ide1;
+        dev::DiskImage* img = ch.image(i & 1);
+        if (!img) continue;
+        board_cfg.ide[i].image = img->make_shadow();
+        if (!board_cfg.ide[i].image) usage_error(fmt::format("-lockstep: cannot share '{}'", img->path()));
+        board_cfg.ide[i].media = ch.is_cdrom(i & 1) ? dev::Media::Cdrom : dev::Media::Disk;
+      }
+    } else {
+      for (const auto& d : opt.drives) {
+        int idx = d.index;
+        if (idx < 0) {
+          for (int i = 0; i < 4 && idx < 0; ++i)
+            if (!board_cfg.ide[i].image && i != 2) idx = i;  // index 2 is kept for -cdrom, as QEMU does
+          if (idx < 0) idx = 2;
+        }
+        if (board_cfg.ide[idx].image) usage_error(fmt::format("IDE position {} is given twice ('{}')", idx, d.file));
+        std::string err;
+        board_cfg.ide[idx].image = dev::DiskImage::open(d.file, d.media, d.readonly, &err);
+        if (!board_cfg.ide[idx].image) usage_error(err);
+        board_cfg.ide[idx].media = d.media;
+      }
+    }
+    pc.board = std::make_unique<dev::PcBoard>(m, std::move(board_cfg));
+    return pc;
+  };
+  if (opt.nographic && opt.nserial == 0) opt.serial[opt.nserial++] = "stdio";
+  Pc pc = build(opt.engine, nullptr);
+  Pc shadow;
+  if (opt.lockstep) shadow = build(opt.engine == "interp" ? "jit" : "interp", &pc);
+  core::Machine& m = *pc.m;
 
   auto load = [&](core::Machine& mm) {
     if (!opt.kernel.empty()) {
@@ -329,16 +375,31 @@ int main(int argc, char** argv) {
       mm.cpu.reset();  // the BIOS starts at F000:FFF0
     }
   };
-  try {
-    load(m);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "xlat: {}\n", e.what());
-    return EXIT_USAGE;
+  for (Pc* p : {&pc, &shadow}) {
+    if (!p->m) continue;
+    try {
+      load(*p->m);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "xlat: {}\n", e.what());
+      return EXIT_USAGE;
+    }
+    dev::PcBoard& board = *p->board;
+    p->m->on_reset = [&board, load](core::Machine& mm) {
+      board.reset();
+      load(mm);
+    };
   }
-  m.on_reset = [&](core::Machine& mm) {
-    board.reset();
-    load(mm);
-  };
+  if (opt.lockstep) {
+    cli::LockstepConfig lcfg;
+    if (const char* inj = std::getenv("XLAT_LOCKSTEP_INJECT")) {
+      if (auto err = cli::parse_lockstep_inject(inj, lcfg); !err.empty()) usage_error(err);
+    }
+    core::RunResult r = cli::run_lockstep(m, *shadow.m, lcfg);
+    std::fflush(stdout);
+    if (r.kind != core::StopKind::DebugExit) fmt::print(stderr, "xlat: {}\n", r.message);
+    if (opt.stats) translator::print_stats(m.engine(), stderr, m.cpu.icount);
+    return r.exit_status;
+  }
 
   if (console && opt.debug.monitor_stdio)
     usage_error("-monitor stdio and a stdio serial console both read this terminal (use Ctrl-A c)");

@@ -10,12 +10,18 @@
       /init prints /proc/interrupts and reboots); both runs must end cleanly
       and their serial output must be byte-identical, with none of the
       kernel-log complaints in COMPLAINTS.
+  boot_test.py XLAT GUEST_SCRIPT lockstep
+      boots once with -lockstep (translator and interpreter on two machines,
+      compared after every block) and XLAT_AUTOEXIT=1: the run must end
+      cleanly with the ready marker printed and the verdict that both
+      engines agreed on every block.
 
 ENGINE (default interp) is passed as -engine.
 A guest that cannot be fetched or built fails the test with the script's
 message. Prints the host time to the ready marker.
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -173,14 +179,38 @@ def test_deterministic(xlat, guest, engine):
     print(f"boot test: two deterministic runs gave identical serial output ({len(outs[0])} bytes)")
 
 
+def test_lockstep(xlat, guest, _engine):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "serial.txt")
+        t0 = time.monotonic()
+        p = subprocess.run(
+            [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
+             "-initrd", os.path.join(guest, "initrd.img"), "-append", APPEND + " XLAT_AUTOEXIT=1",
+             "-serial", f"file:{path}", "-no-reboot", "-lockstep"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = p.stderr.decode(errors="replace")
+        with open(path, "rb") as f:
+            out = f.read()
+    if p.returncode != 0:
+        fail(f"lockstep run: exit status {p.returncode}:\n{err}\nserial output (tail):\n"
+             f"{out[-3000:].decode(errors='replace')}")
+    if READY not in out:
+        fail(f"lockstep run: no ready marker.\nserial output (tail):\n{out[-3000:].decode(errors='replace')}")
+    m = re.search(r"lockstep: jit and interp agreed on (\d+) blocks, (\d+) instructions", err)
+    if not m:
+        fail(f"lockstep run: no agreement verdict on stderr:\n{err}")
+    print(f"boot test: -lockstep agreed on {m[1]} blocks, {m[2]} instructions "
+          f"({time.monotonic() - t0:.0f} s host time)")
+
+
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[3] not in ("shell", "deterministic"):
+    if len(sys.argv) not in (4, 5) or sys.argv[3] not in ("shell", "deterministic", "lockstep"):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     xlat, script, which = sys.argv[1:4]
     engine = sys.argv[4] if len(sys.argv) == 5 else "interp"
     guest = guest_dir(script)
-    (test_shell if which == "shell" else test_deterministic)(xlat, guest, engine)
+    {"shell": test_shell, "deterministic": test_deterministic, "lockstep": test_lockstep}[which](xlat, guest, engine)
 
 
 if __name__ == "__main__":

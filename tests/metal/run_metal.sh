@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # run_metal.sh XLAT PROGRAM SOURCE ENGINE
 #
+# ENGINE "lockstep" runs `-lockstep` (the translator and the interpreter on
+# two machines, compared after every block) and also expects its verdict
+# "lockstep: jit and interp agreed" on stderr.
+#
 # Runs one bare-metal test program under xlat and checks it against the
 # expectations written in the header of its source file:
 #
@@ -96,7 +100,11 @@ if [ "$load" = hda ] || [ "$load" = cdrom ]; then
     cp "$prog" "$tmp/disk.img"   # the guest may write to its disk
     prog=$tmp/disk.img
 fi
-cmd=("$xlat" -no-reboot -engine "$engine" "${args[@]}" "$loadflag" "$prog")
+if [ "$engine" = lockstep ]; then
+    cmd=("$xlat" -no-reboot -lockstep "${args[@]}" "$loadflag" "$prog")
+else
+    cmd=("$xlat" -no-reboot -engine "$engine" "${args[@]}" "$loadflag" "$prog")
+fi
 timeout -k 10 120 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
 status=$?
 
@@ -148,6 +156,10 @@ if [ ${#expect_out[@]} -gt 0 ]; then
         fail=1
         stdout_bad=1
     fi
+fi
+if [ "$engine" = lockstep ] && ! grep -q "lockstep: jit and interp agreed on" "$tmp/stderr"; then
+    problems+=("no 'lockstep: jit and interp agreed on' verdict on stderr")
+    fail=1
 fi
 if [ ${#expect_err[@]} -gt 0 ]; then
     if ! missing=$(match_in_order sub "$tmp/stderr" "${expect_err[@]}"); then

@@ -122,3 +122,38 @@ TEST_CASE("smc: code written by a REP STOS and then run", "[translator][smc]") {
     }
   }
 }
+
+// Code the translator leaves to the interpreter (here the instruction after
+// STI, run alone because of the interrupt shadow) is cached decoded; a
+// write to its page must drop that too (found by -lockstep in a Linux boot,
+// where the kernel patches jumps).
+TEST_CASE("smc: a rewritten jump run in an interrupt shadow takes its new target", "[translator][smc]") {
+  for (const auto& e : smc_engines()) {
+    DYNAMIC_SECTION(e) {
+      test::Guest g(e);
+      g.load(test::nasm(R"(bits 32
+        org 0x10000
+        xor ecx, ecx
+        call f                  ; jumps to t1
+        mov dword [patch+1], t2 - (patch + 5)
+        call f                  ; jumps to t2
+        mov dword [patch+1], t1 - (patch + 5)
+        call f                  ; t1 again
+        hlt
+      f:
+        cli
+        sti                     ; the next instruction runs alone
+      patch:
+        jmp strict near t1
+      t1:
+        add ecx, 1
+        ret
+      t2:
+        add ecx, 100
+        ret)"));
+      g.run();
+      REQUIRE(!g.fault);
+      CHECK(g.reg(core::ECX) == 102);
+    }
+  }
+}
