@@ -33,6 +33,10 @@
 //   --family F    which instructions: int (general-purpose integer, the
 //                 default), fp (x87, MMX, SSE, SSE2, with a random x87/SSE
 //                 initial state) or all (both, mixed)
+//   --reference interp  no Unicorn: the translator against the interpreter,
+//                 head to head, on every sequence (also those Unicorn is
+//                 known to get wrong); with the defined-flags mask, since
+//                 the translator's undefined flags are the host's
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,6 +63,7 @@ struct Options {
   std::string engine;
   std::optional<std::vector<uint8_t>> repro;
   Family family = Family::Int;
+  std::string reference;  // --reference interp: jit vs interp, no Unicorn
   bool native = false, all_forms = false, list_forms = false, lengths = false, quiet = false, brief = false, show = false, all_flags = false, no_dev = false;
   unsigned max_fail = 10;
 };
@@ -69,7 +74,7 @@ struct Options {
                "usage: xlat_fuzz [--seed N] [--count N] [--index N] [--len N] [--engine NAME] [--repro HEX [--base A]]\n"
                "                 [--native] [--all-forms] [--list-forms] [--lengths] [--max-fail N] [--quiet]\n"
                "                 [--brief] [--show] [--all-flags] [--ignore-deviations] [--family int|fp|all]\n"
-               "                 [--without-deviation NAME]\n");
+               "                 [--without-deviation NAME] [--reference interp]\n");
   std::exit(2);
 }
 
@@ -96,6 +101,10 @@ Options parse(int argc, char** argv) {
     else if (a == "--index") o.index = std::stoull(next(), nullptr, 0);
     else if (a == "--len") o.len = unsigned(std::stoul(next(), nullptr, 0));
     else if (a == "--engine") o.engine = next();
+    else if (a == "--reference") {
+      o.reference = next();
+      if (o.reference != "interp") usage("--reference: only 'interp' (the translator against the interpreter)");
+    }
     else if (a == "--repro") o.repro = parse_hex(next());
     else if (a == "--base") o.base = uint32_t(std::stoul(next(), nullptr, 0));
     else if (a == "--max-fail") o.max_fail = unsigned(std::stoul(next(), nullptr, 0));
@@ -191,6 +200,17 @@ int main(int argc, char** argv) {
   UnicornRunner* uc = ucp.get();
   std::vector<std::unique_ptr<XlatRunner>> xl;
   for (const auto& e : engines) xl.push_back(std::make_unique<XlatRunner>(e));
+  XlatRunner* ref_engine = nullptr;  // --reference interp
+  XlatRunner* jit_engine = nullptr;
+  if (!opt.reference.empty()) {
+    for (auto& x : xl) {
+      if (x->engine() == "interp") ref_engine = x.get();
+      if (x->engine() == "jit") jit_engine = x.get();
+    }
+    if (!ref_engine) xl.push_back(std::make_unique<XlatRunner>("interp")), ref_engine = xl.back().get();
+    if (!jit_engine) xl.push_back(std::make_unique<XlatRunner>("jit")), jit_engine = xl.back().get();
+    engines = {"jit", "interp (reference)"};
+  }
   NativeRunner nat;
   if ((opt.native || opt.all_forms) && !nat.ok()) {
     std::fprintf(stderr, "xlat_fuzz: the host cannot run 32-bit code natively (need x86-64 Linux, low mmap)\n");
@@ -232,7 +252,8 @@ int main(int argc, char** argv) {
                   s.base, listing(cs, s.code.data(), s.code.size(), s.base).c_str());
     st.insns += s.facts.insns.size();
     for (const auto& f : s.facts.insns) ++st.per_mnem[f.mnem];
-    const std::vector<std::string> devs = opt.no_dev ? std::vector<std::string>{} : unicorn_deviations(s, cat);
+    const std::vector<std::string> devs =
+        opt.no_dev || !opt.reference.empty() ? std::vector<std::string>{} : unicorn_deviations(s, cat);
     for (const auto& nm : devs) ++st.per_deviation[nm];
     if (!devs.empty()) ++st.deviations;
     const bool host_usable = nat.ok() && s.facts.native_ok;
@@ -270,6 +291,17 @@ int main(int argc, char** argv) {
       if (!d.empty()) {
         ++st.failures;
         if (st.failures <= opt.max_fail) report("unicorn/host difference", u, "unicorn", n, "host", d, "");
+      }
+      continue;
+    }
+    if (!opt.reference.empty()) {  // head to head: the interpreter is the reference
+      const Outcome r = ref_engine->run(s);
+      if (r.fault) ++st.faults;
+      const Outcome o = jit_engine->run(s);
+      const auto d = compare(r, o, mask_for(s, r, o));
+      if (!d.empty()) {
+        ++st.failures;
+        if (st.failures <= opt.max_fail) report("translator/interpreter difference", r, "interp", o, "jit", d, "");
       }
       continue;
     }
