@@ -6,6 +6,13 @@
 # With XLAT_AUTOEXIT=1 on the kernel command line (the kernel hands it to
 # /init as an environment variable) /init prints /proc/interrupts after the
 # marker and reboots at once, without a shell (the boot tests use it).
+# The initramfs also carries the IDE/ATAPI driver modules of the same kernel
+# package (libata, pata_legacy, sd_mod, sr_mod and what they depend on, in
+# /lib/modules, load order in /lib/modules/order); with XLAT_DISKS=1 /init
+# loads them, so the guest sees -hda as /dev/sda and -cdrom as /dev/sr0.
+# With XLAT_DISKTEST=1 too, /init prints the md5 of the CD's first MiB
+# ("XLAT-CD-MD5 <md5>"), writes "xlat-disk-write-test" to sector 8 of
+# /dev/sda, syncs, prints XLAT-DISK-DONE and reboots (tests/boot).
 #
 # Output (cached; rebuilt only when missing or made by an older version):
 #   $XLAT_CACHE/debian12-i386/vmlinuz     the bzImage
@@ -17,7 +24,7 @@ set -euo pipefail
 CACHE=${XLAT_CACHE:-$HOME/.cache/xlat}
 OUT=$CACHE/debian12-i386
 READY_MARKER="XLAT-GUEST-READY"
-INIT_VERSION=2  # bump when /init or the initramfs layout changes
+INIT_VERSION=3  # bump when /init or the initramfs layout changes
 if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ] &&
    [ "$(cat "$OUT/init-version" 2>/dev/null)" = "$INIT_VERSION" ]; then
   echo "$OUT"
@@ -32,15 +39,18 @@ cd "$WORK"
 mkdir -p kernel/boot bb/bin
 # An older initramfs from the cache still holds the busybox binary: reuse it
 # (and the cached kernel) without going to the network.
+# Its kernel modules too, if it has them (else the kernel package is fetched again).
 if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ] && command -v cpio >/dev/null; then
-  (cd bb && gzip -dc "$OUT/initrd.img" | cpio -id --quiet bin/busybox) 2>/dev/null || true
-  if [ -x bb/bin/busybox ]; then
+  (cd bb && gzip -dc "$OUT/initrd.img" | cpio -id --quiet bin/busybox 'lib/modules/*') 2>/dev/null || true
+  if [ -x bb/bin/busybox ] && [ -s bb/lib/modules/order ]; then
     cp "$OUT/vmlinuz" kernel/boot/vmlinuz-cached
     VMLINUZ=kernel/boot/vmlinuz-cached
   fi
 fi
 
-if ! [ -x bb/bin/busybox ]; then
+if ! [ -x bb/bin/busybox ] || ! [ -s bb/lib/modules/order ]; then
+  rm -rf bb kernel
+  mkdir -p kernel/boot bb/bin
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO=sudo
 
@@ -69,18 +79,51 @@ if ! [ -x bb/bin/busybox ]; then
   VMLINUZ=$(ls kernel/boot/vmlinuz-* | head -1)
   [ -s "$VMLINUZ" ] || die "the kernel package has no /boot/vmlinuz"
   [ -x bb/bin/busybox ] || die "busybox-static has no /bin/busybox"
+  # The disk drivers and their dependencies (read from each module's
+  # .modinfo "depends=" field: the package ships no modules.dep), plus the
+  # crypto back ends crc-t10dif and crc64-rocksoft look up when they load.
+  KMODS=$(ls -d kernel/lib/modules/*/ | head -1)
+  [ -d "$KMODS" ] || die "the kernel package has no /lib/modules"
+  mkdir -p bb/lib/modules
+  ORDER=""
+  modfile() { find "$KMODS" \( -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" -o -name "$(echo "$1" | tr - _).ko" \) | head -1; }
+  addmod() {
+    local f d name
+    f=$(modfile "$1")
+    [ -n "$f" ] || die "module $1 is not in $KPKG"
+    name=$(basename "$f" .ko)
+    case " $ORDER " in *" $name "*) return 0 ;; esac
+    for d in $(tr '\0' '\n' < "$f" | sed -n 's/^depends=//p' | tr , ' '); do addmod "$d"; done
+    case " $ORDER " in *" $name "*) return 0 ;; esac
+    cp "$f" bb/lib/modules/
+    ORDER="$ORDER $name"
+  }
+  for m in crct10dif_generic crc64_rocksoft_generic libata pata_legacy sd_mod sr_mod; do addmod "$m"; done
+  echo $ORDER > bb/lib/modules/order
 fi
 
-mkdir -p root/{bin,sbin,dev,proc,sys,tmp,etc,root}
+mkdir -p root/{bin,sbin,dev,proc,sys,tmp,etc,root,lib/modules}
 cp bb/bin/busybox root/bin/busybox
+cp bb/lib/modules/* root/lib/modules/
 cat > root/init <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+if [ -n "\$XLAT_DISKS" ]; then
+  for m in \$(cat /lib/modules/order); do insmod /lib/modules/\$m.ko || echo "insmod \$m failed"; done
+fi
 echo "$READY_MARKER"
-if [ -n "\$XLAT_AUTOEXIT" ]; then
+if [ -n "\$XLAT_DISKTEST" ]; then
+  i=0
+  while { [ ! -b /dev/sda ] || [ ! -b /dev/sr0 ]; } && [ \$i -lt 100 ]; do usleep 100000; i=\$((i + 1)); done
+  ls -l /dev/sda /dev/sr0
+  echo "XLAT-CD-MD5 \$(dd if=/dev/sr0 bs=2048 count=512 2>/dev/null | md5sum)"
+  echo xlat-disk-write-test | dd of=/dev/sda bs=512 seek=8 conv=sync 2>/dev/null
+  sync
+  echo XLAT-DISK-DONE
+elif [ -n "\$XLAT_AUTOEXIT" ]; then
   cat /proc/interrupts
 else
   setsid cttyhack /bin/sh -l
