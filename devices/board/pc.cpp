@@ -9,6 +9,7 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
       cmos(m.sched, CmosRtc::Config{m.clock() != core::ClockMode::Deterministic, cfg.rtc_start_epoch}),
       com1(m.sched, "com1"),
       com2(m.sched, "com2"),
+      vga(m.bus, m.sched),
       cfg_(std::move(cfg)),
       debugcon_([this](uint8_t ch) {
         if (!cfg_.debugcon) return;
@@ -89,6 +90,13 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
   for (unsigned i = 0; i < 4; ++i)
     if (cfg_.ide[i].image) (i < 2 ? ide0 : ide1).attach(i & 1, std::move(cfg_.ide[i].image), cfg_.ide[i].media);
 
+  // VGA registers (text mode).
+  bus.map_io(0x3B4, 2, &vga);
+  bus.map_io(0x3BA, 1, &vga);
+  bus.map_io(0x3C0, 16, &vga);
+  bus.map_io(0x3D4, 2, &vga);
+  bus.map_io(0x3DA, 1, &vga);
+
   // Firmware ROM: all of it below 4 GiB, the last 128 KiB (or all) below 1 MiB.
   if (!cfg_.bios.empty()) {
     const size_t n = cfg_.bios.size();
@@ -123,6 +131,7 @@ void PcBoard::reset() {
   com2.reset();
   ide0.reset();
   ide1.reset();
+  vga.reset();
   a20_kbc_ = true;
   a20_fast_ = false;
   update_a20();

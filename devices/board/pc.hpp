@@ -13,6 +13,8 @@
 //   debugcon  0xE9; isa-debug-exit 0xF4
 //   FPU FERR# -> IRQ13
 //   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
+//   VGA       0x3B4-3B5, 0x3BA, 0x3C0-3CF, 0x3D4-3D5, 0x3DA (text mode; its memory
+//             0xA0000-0xBFFFF stays RAM)
 //   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB also ending at
 //             1 MiB; CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
 //
@@ -36,6 +38,7 @@
 #include "devices/pit8254/pit8254.hpp"
 #include "devices/sysctl/sysctl.hpp"
 #include "devices/uart16550/uart16550.hpp"
+#include "devices/vga/vga.hpp"
 
 namespace xlat::dev {
 
@@ -67,6 +70,7 @@ class PcBoard {
   CmosRtc cmos;
   Uart16550 com1, com2;
   IdeChannel ide0{0x1F0, 0x3F6}, ide1{0x170, 0x376};
+  VgaText vga;
 
  private:
   Config cfg_;

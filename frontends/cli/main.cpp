@@ -404,6 +404,8 @@ int main(int argc, char** argv) {
   if (console && opt.debug.monitor_stdio)
     usage_error("-monitor stdio and a stdio serial console both read this terminal (use Ctrl-A c)");
   const bool debugging = !opt.debug.gdb.empty() || opt.debug.monitor_stdio || console;
+  dev::VgaText& vga = pc.board->vga;
+  opt.debug.screen_text = [&vga] { return vga.text(); };
   gdb::Session session(m, opt.debug);
   if (console) {
     console->on_monitor = [&session] { session.console_toggle(); };

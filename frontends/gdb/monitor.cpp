@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <vector>
 
@@ -47,6 +49,7 @@ const char* HELP =
     "phys on|off         gdb memory, breakpoints and watchpoints use physical addresses\n"
     "stepirq on|off      single-step may enter pending external interrupts (default off)\n"
     "stats               retired instructions, virtual time, engine counters\n"
+    "screendump FILE     write the VGA text screen to FILE (25 lines of text)\n"
     "reset               reset the machine (board and loader)\n"
     "help                this list\n"
     "console only: stop, cont (c), quit (q)\n";
@@ -240,6 +243,15 @@ Monitor::Action Monitor::execute(const std::string& line, std::string& out) {
     page_table(out, false);
   } else if (cmd == "info" && w.size() >= 2 && w[1] == "mem") {
     page_table(out, true);
+  } else if (cmd == "screendump") {
+    if (w.size() != 2) return out += "usage: screendump FILE\n", Action::None;
+    if (!screen_text) return out += "screendump: this machine has no display\n", Action::None;
+    std::FILE* f = std::fopen(w[1].c_str(), "w");
+    if (!f) return out += fmt::format("screendump: cannot write '{}': {}\n", w[1], std::strerror(errno)), Action::None;
+    const std::string t = screen_text();
+    const bool ok = std::fwrite(t.data(), 1, t.size(), f) == t.size();
+    if (std::fclose(f) != 0 || !ok) return out += fmt::format("screendump: error writing '{}'\n", w[1]), Action::None;
+    out += fmt::format("screen written to {}\n", w[1]);
   } else if (cmd == "info" && w.size() >= 2 && w[1] == "blocks") {
     uint64_t a = uint32_t(m_.cpu.s.seg[CS].base + m_.cpu.s.eip);
     if (w.size() >= 3 && !parse_num(w[2], a)) return out += "info blocks: bad address\n", Action::None;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/machine.hpp"
@@ -29,6 +30,8 @@ class Monitor {
   Action execute(const std::string& line, std::string& out);
 
   std::string registers() const;
+  // The text screen (VGA) for `screendump FILE`; null: no display.
+  std::function<std::string()> screen_text;
 
  private:
   void page_table(std::string& out, bool coalesce) const;

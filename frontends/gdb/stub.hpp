@@ -35,6 +35,7 @@ struct SessionConfig {
   std::string gdb;          // "tcp:HOST:PORT" ("" = no stub); HOST empty = 127.0.0.1; PORT 0 = any free port
   bool start_stopped = false;  // -S
   bool monitor_stdio = false;  // -monitor stdio
+  std::function<std::string()> screen_text;  // the text screen for `screendump` (null: no display)
 };
 
 // Parses -gdb's argument into host and port; false on a malformed spec.

@@ -35,7 +35,9 @@ bool parse_gdb_spec(const std::string& spec, std::string& host, uint16_t& port) 
   return inet_pton(AF_INET, host.c_str(), &a) == 1;
 }
 
-Session::Session(Machine& m, SessionConfig cfg) : m_(m), cfg_(std::move(cfg)), monitor_(m_, settings_) {}
+Session::Session(Machine& m, SessionConfig cfg) : m_(m), cfg_(std::move(cfg)), monitor_(m_, settings_) {
+  monitor_.screen_text = cfg_.screen_text;
+}
 
 Session::~Session() {
   if (client_fd_ >= 0) ::close(client_fd_);

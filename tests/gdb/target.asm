@@ -21,6 +21,7 @@ HIGH            equ 0xC0000000
         BOOT_START
 main:
         PRINTLN "GDB TARGET START"
+
         jmp 0x07C0:(rm_code - 0x7C00)   ; real-mode code with CS base 0x7C00
 rm_code:
         mov ax, 0x1234
@@ -89,6 +90,15 @@ high_bp:
         mov eax, back_low
         jmp eax
 back_low:
+        mov esi, vga_text               ; a line on the VGA text screen (row 1) for screendump
+        mov edi, 0xB8000 + 160
+        mov ah, 0x1F
+.vga:   lodsb
+        test al, al
+        jz .vga_done
+        stosw
+        jmp .vga
+.vga_done:
         PRINTLN "SPINNING"
 spin:
         inc dword [spin_count]
@@ -108,6 +118,7 @@ copied_bp equ COPY_ADDR + ($ - payload)
         ret
 payload_end:
 
+vga_text:       db "XLAT VGA TEXT", 0
         align 16
 rm_result:      dd 0
 watched:        dd 0
