@@ -17,6 +17,7 @@
 #include "devices/board/pc.hpp"
 #include "devices/hostio/lockstep_pair.hpp"
 #include "frontends/cli/lockstep.hpp"
+#include "frontends/cli/term_display.hpp"
 #include "frontends/cli/trace_log.hpp"
 #include "frontends/gdb/stub.hpp"
 
@@ -33,6 +34,7 @@ struct Options {
   bool singlestep = false;               // -singlestep: one instruction per block
   bool lockstep = false;                 // -lockstep: both engines, compared after every block
   bool nographic = false;
+  std::string display = "none";  // -display none|curses
   std::string serial[2];
   unsigned nserial = 0;
   xlat::core::ClockMode clock = xlat::core::ClockMode::Realtime;
@@ -69,6 +71,8 @@ void print_help() {
       "  -no-reboot          exit instead of rebooting on a guest reset or triple fault\n"
       "  -serial DEV         COM1, then COM2: stdio | file:PATH | tcp:127.0.0.1:PORT | null\n"
       "  -nographic          no display: COM1 on this terminal (leave with Ctrl-A x)\n"
+      "  -display none|curses  curses: the VGA text screen on this terminal, keys to the guest's\n"
+      "                      keyboard (leave with Ctrl-A x); none (default): no display\n"
       "  -clock MODE         realtime (default: guest time follows the host) or deterministic\n"
       "                      (time derives from retired instructions: runs are repeatable)\n"
       "  -d CLASSES          log classes (comma separated; -d help lists them)\n"
@@ -174,6 +178,10 @@ Options parse(int argc, char** argv) {
     } else if (a == "-serial") {
       if (o.nserial == 2) usage_error("-serial: at most two serial ports (COM1, COM2)");
       o.serial[o.nserial++] = value();
+    } else if (a == "-display") {
+      o.display = value();
+      if (o.display != "none" && o.display != "curses")
+        usage_error(fmt::format("-display: unknown display '{}' (none or curses)", o.display));
     } else if (a == "-nographic") {
       o.nographic = true;
     } else if (a == "-clock") {
@@ -236,7 +244,14 @@ Options parse(int argc, char** argv) {
   if (!o.initrd.empty() && o.kernel.empty()) usage_error("-initrd needs -kernel");
   if (o.lockstep && (!o.debug.gdb.empty() || o.debug.monitor_stdio))
     usage_error("-lockstep runs its own loop: it cannot be combined with -gdb/-s or -monitor");
-  if (o.lockstep) o.clock = xlat::core::ClockMode::Deterministic;  // both machines must see the same times
+  if (o.lockstep) o.clock = xlat::core::ClockMode::Deterministic;
+  if (o.display == "curses") {
+    if (o.nographic) usage_error("-display curses and -nographic exclude each other");
+    if (o.lockstep) usage_error("-lockstep cannot take keys from a -display curses terminal");
+    if (o.debug.monitor_stdio) usage_error("-display curses and -monitor stdio both use this terminal");
+    for (unsigned i = 0; i < o.nserial; ++i)
+      if (o.serial[i] == "stdio") usage_error("-display curses and -serial stdio both use this terminal");
+  }  // both machines must see the same times
   if (o.debug.start_stopped && o.debug.gdb.empty() && !o.debug.monitor_stdio)
     usage_error("-S needs -gdb/-s or -monitor stdio to continue");
   return o;
@@ -404,6 +419,8 @@ int main(int argc, char** argv) {
   if (console && opt.debug.monitor_stdio)
     usage_error("-monitor stdio and a stdio serial console both read this terminal (use Ctrl-A c)");
   const bool debugging = !opt.debug.gdb.empty() || opt.debug.monitor_stdio || console;
+  std::unique_ptr<cli::TermDisplay> display;
+  if (opt.display == "curses") display = std::make_unique<cli::TermDisplay>(m, *pc.board);
   dev::VgaText& vga = pc.board->vga;
   opt.debug.screen_text = [&vga] { return vga.text(); };
   gdb::Session session(m, opt.debug);
@@ -419,6 +436,7 @@ int main(int argc, char** argv) {
     if (auto err = session.open(); !err.empty()) usage_error(err);
   }
   core::RunResult r = debugging ? session.run() : m.run();
+  display.reset();  // leave the terminal's alternate screen before the last messages
   std::fflush(stdout);
   if (r.kind != core::StopKind::DebugExit) fmt::print(stderr, "xlat: {}\n", r.message);
   if (opt.stats) translator::print_stats(m.engine(), stderr, m.cpu.icount);

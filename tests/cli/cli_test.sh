@@ -57,6 +57,10 @@ expect "bad memory size" 2 "-m: 'lots' is not a number" "" -- -m lots -flat "$T/
 expect "memory out of range" 2 "out of range" "" -- -m 0 -flat "$T/hello.bin"
 expect "unknown engine" 2 "unknown engine 'warp'" "" -- -engine warp -flat "$T/hello.bin"
 expect "help" 0 "" "usage: xlat" -- -help
+expect "unknown display" 2 "unknown display 'sdl'" "" -- -display sdl -flat "$T/hello.bin"
+expect "display and nographic" 2 "exclude each other" "" -- -display curses -nographic -flat "$T/hello.bin"
+expect "display and serial stdio" 2 "both use this terminal" "" -- -display curses -serial stdio -flat "$T/hello.bin"
+expect "display none runs headless" 43 "" "^hello from real mode$" -- -display none -flat "$T/hello.bin"
 expect "flat program and debug exit" 43 "" "^hello from real mode$" -- -flat "$T/hello.bin"
 expect "halt with interrupts off" 0 "halted with interrupts disabled" "" -- -flat "$T/clihlt.bin"
 exit $fail
