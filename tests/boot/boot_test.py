@@ -45,9 +45,24 @@ COMPLAINTS = [b"Fast TSC calibration failed", b"Unable to calibrate against PIT"
               b"BUG:", b"WARNING:", b"Oops", b"Call Trace"]
 
 
+def guest_cmd(xlat, guest, append, serial, *extra):
+    """xlat booting the demo guest with 128 MiB, COM1 on `serial`, -no-reboot."""
+    return [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"), "-initrd", os.path.join(guest, "initrd.img"),
+            "-append", append, "-serial", serial, "-no-reboot", *extra]
+
+
 def fail(msg):
     print(f"boot test: FAIL: {msg}", file=sys.stderr)
     sys.exit(1)
+
+
+def expect_clean_run(what, rc, err, out):
+    """A run must end with status 0 after printing the ready marker."""
+    tail = out[-3000:].decode(errors="replace")
+    if rc != 0:
+        fail(f"{what}: exit status {rc}:\n{err}\nserial output (tail):\n{tail}")
+    if READY not in out:
+        fail(f"{what}: no ready marker.\nserial output (tail):\n{tail}")
 
 
 def guest_dir(script):
@@ -70,9 +85,7 @@ class Console:
         self.cond = threading.Condition()
         self.start = time.monotonic()
         self.p = subprocess.Popen(
-            [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
-             "-initrd", os.path.join(guest, "initrd.img"), "-append", append,
-             "-serial", "stdio", "-no-reboot"] + extra_args,
+            guest_cmd(xlat, guest, append, "stdio", *extra_args),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -156,21 +169,15 @@ def test_deterministic(xlat, guest, engine):
         for n in range(2):  # both runs at once: the machine has two cores
             path = os.path.join(d, f"serial{n}.txt")
             p = subprocess.Popen(
-                [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
-                 "-initrd", os.path.join(guest, "initrd.img"), "-append", APPEND + " XLAT_AUTOEXIT=1",
-                 "-serial", f"file:{path}", "-no-reboot", "-clock", "deterministic", "-engine", engine],
+                guest_cmd(xlat, guest, APPEND + " XLAT_AUTOEXIT=1", f"file:{path}", "-clock", "deterministic",
+                          "-engine", engine),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             procs.append((p, path))
         for p, path in procs:
             _, err = p.communicate()
             with open(path, "rb") as f:
                 out = f.read()
-            if p.returncode != 0:
-                fail(f"deterministic run: exit status {p.returncode}: {err.decode(errors='replace')}\n"
-                     f"serial output (tail):\n{out[-3000:].decode(errors='replace')}")
-            if READY not in out:
-                fail(f"deterministic run: no ready marker.\nserial output (tail):\n"
-                     f"{out[-3000:].decode(errors='replace')}")
+            expect_clean_run("deterministic run", p.returncode, err.decode(errors="replace"), out)
             for c in COMPLAINTS:
                 if c in out:
                     i = out.find(c)
@@ -191,18 +198,12 @@ def test_lockstep(xlat, guest, _engine):
         path = os.path.join(d, "serial.txt")
         t0 = time.monotonic()
         p = subprocess.run(
-            [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
-             "-initrd", os.path.join(guest, "initrd.img"), "-append", APPEND + " XLAT_AUTOEXIT=1",
-             "-serial", f"file:{path}", "-no-reboot", "-lockstep"],
+            guest_cmd(xlat, guest, APPEND + " XLAT_AUTOEXIT=1", f"file:{path}", "-lockstep"),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         err = p.stderr.decode(errors="replace")
         with open(path, "rb") as f:
             out = f.read()
-    if p.returncode != 0:
-        fail(f"lockstep run: exit status {p.returncode}:\n{err}\nserial output (tail):\n"
-             f"{out[-3000:].decode(errors='replace')}")
-    if READY not in out:
-        fail(f"lockstep run: no ready marker.\nserial output (tail):\n{out[-3000:].decode(errors='replace')}")
+    expect_clean_run("lockstep run", p.returncode, err, out)
     m = re.search(r"lockstep: jit and interp agreed on (\d+) blocks, (\d+) instructions", err)
     if not m:
         fail(f"lockstep run: no agreement verdict on stderr:\n{err}")
@@ -221,10 +222,8 @@ def test_disks(xlat, guest, engine):
             f.write(data)
         want_md5 = hashlib.md5(data[:1 << 20]).hexdigest()
         p = subprocess.run(
-            [xlat, "-m", "128", "-kernel", os.path.join(guest, "vmlinuz"),
-             "-initrd", os.path.join(guest, "initrd.img"),
-             "-append", APPEND + " XLAT_DISKS=1 XLAT_DISKTEST=1", "-serial", f"file:{serial}", "-no-reboot",
-             "-engine", engine, "-hda", disk, "-cdrom", cd],
+            guest_cmd(xlat, guest, APPEND + " XLAT_DISKS=1 XLAT_DISKTEST=1", f"file:{serial}", "-engine", engine,
+                      "-hda", disk, "-cdrom", cd),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         err = p.stderr.decode(errors="replace")
         with open(serial, "rb") as f:
