@@ -94,8 +94,8 @@ bool has_rel(const DecodedInsn& in) {
   return false;
 }
 
-Catalog::Catalog(bool from_table, const Capstone& cs, Family family)
-    : from_table_(from_table), cs_(cs), family_(from_table ? family : Family::Int) {
+Catalog::Catalog(bool from_table, const Capstone& cs, Family family, bool save_restore)
+    : from_table_(from_table), cs_(cs), family_(from_table ? family : Family::Int), save_restore_(save_restore) {
   discover();
 }
 
@@ -129,7 +129,7 @@ bool Catalog::acceptable(const DecodedInsn& in, const InsnInfo& info, std::strin
       *why = "x87/MMX/SSE (--family fp)";
       return false;
     }
-    if (fp_excluded(info.mnem)) {
+    if (fp_excluded(info.mnem) && !save_restore_) {
       *why = "state save/restore (instruction pointers differ between runners)";
       return false;
     }

@@ -17,6 +17,9 @@
 // also tries the 66/F2/F3 mandatory prefixes on the 0F map, and takes each
 // register form of D8-DF with every ModRM.rm separately (D9 E0 is FCHS,
 // D9 E1 FABS...).
+// Head to head (--reference interp: both runners are xlat engines at the
+// same addresses), the state save/restore forms are kept: the pointers they
+// store must agree between the translator and the interpreter.
 //
 // "All forms" mode (--all-forms) names forms with Capstone instead of the
 // table, to compare Unicorn with the host CPU for instructions the table does
@@ -61,7 +64,8 @@ struct InsnInfo {
 class Catalog {
  public:
   // from_table: forms are table rows; otherwise Capstone names them.
-  Catalog(bool from_table, const Capstone& cs, Family family = Family::Int);
+  // save_restore: keep the x87/SSE state save/restore forms (head to head).
+  Catalog(bool from_table, const Capstone& cs, Family family = Family::Int, bool save_restore = false);
 
   const std::vector<Form>& forms() const { return forms_; }
   // Forms grouped by mnemonic (the generator picks a mnemonic, then a form).
@@ -82,6 +86,7 @@ class Catalog {
   bool from_table_;
   const Capstone& cs_;
   Family family_;
+  bool save_restore_;
   std::vector<Form> forms_;
   std::vector<std::vector<const Form*>> groups_;
   std::vector<std::string> skipped_;  // "MNEM: reason"

@@ -35,8 +35,9 @@
 //                 initial state) or all (both, mixed)
 //   --reference interp  no Unicorn: the translator against the interpreter,
 //                 head to head, on every sequence (also those Unicorn is
-//                 known to get wrong); with the defined-flags mask, since
-//                 the translator's undefined flags are the host's
+//                 known to get wrong, and the x87/SSE state save/restore
+//                 forms); with the defined-flags mask, since the
+//                 translator's undefined flags are the host's
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -172,7 +173,7 @@ int main(int argc, char** argv) {
   g_all_flags = opt.all_flags;
   Capstone cs;
   if (opt.all_forms && opt.family != Family::Int) usage("--all-forms covers the integer family only");
-  Catalog cat(!opt.all_forms, cs, opt.family);
+  Catalog cat(!opt.all_forms, cs, opt.family, !opt.reference.empty());
   if (opt.list_forms) {
     std::fputs(cat.describe().c_str(), stdout);
     std::fputs(describe_deviations().c_str(), stdout);
