@@ -5,6 +5,7 @@
 // arithmetic-flag liveness over the block.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +15,14 @@
 namespace xlat::translator {
 
 constexpr unsigned MAX_BLOCK_INSNS = 64;  // the interpreter's Interpreter::MAX_BLOCK
+// Host code of one block: at most MAX_BLOCK_CODE bytes. Every instruction's
+// emission is bounded (a few hundred bytes at worst: segment checks, probe,
+// flag save, slow path), so MAX_BLOCK_INSNS of them stay under it; a block
+// over it is a translator bug (translate_block throws). The code cache is
+// never smaller than MIN_CODE_CACHE, which holds the runtime and the largest
+// block, so a flush always makes room (tests/translator/jit_bounds_test.cpp).
+constexpr size_t MAX_BLOCK_CODE = 40 * 1024;
+constexpr size_t MIN_CODE_CACHE = 64 * 1024;
 
 // Fills b.insns, b.pages and b.bytes from the code at CS:b.key.eip (physical
 // address b.key.phys). A fault fetching the first instruction is raised (a

@@ -63,7 +63,7 @@ uint32_t helper_exec(JitShared* sh, const DecodedInsn* in, uint32_t eip, uint32_
 }
 
 Jit::Jit(Bus& bus, JitOptions opt)
-    : bus_(bus), interp_(bus), opt_(opt), cache_(opt.cache_bytes), ib_(size_t(1) << IB_BITS), fast_(size_t(1) << FAST_BITS) {
+    : bus_(bus), interp_(bus), opt_(opt), cache_(std::max(opt.cache_bytes, MIN_CODE_CACHE)), ib_(size_t(1) << IB_BITS), fast_(size_t(1) << FAST_BITS) {
   rt_ = x64::emit_runtime(cache_);
   for (IbEntry& e : ib_) e = IbEntry{0xFFFFFFFFu, 0, ~0ull, nullptr, 0};
   sh_.ib_table = ib_.data();

@@ -275,18 +275,18 @@ void BlockEmitter::save_flags() {
   f_.host = 0;
 }
 
-// ecx = the host's arithmetic flags in EFLAGS positions (bits above 11 are
-// junk), without PUSHFQ (slow): LAHF gives SF ZF AF PF CF in EFLAGS order,
-// SETO the OF. Guest EAX lives in rax: kept in r10d meanwhile. Clobbers
-// r10, r11; the host flags are unchanged.
+// ecx = the host's arithmetic flags in EFLAGS positions (bits 8-10 are 0),
+// without PUSHFQ (slow): LAHF gives SF ZF AF PF CF in EFLAGS order, SETO the
+// OF. Guest EAX lives in rax: kept in r10d meanwhile. The OF and the LAHF
+// halves are independent chains (no partial-register merge between them).
+// Clobbers r10, r11 and the host flags.
 void BlockEmitter::capture_host_flags() {
+  a.seto(ax::r11b);
   a.mov(ax::r10d, ax::eax);
   a.lahf();
-  a.seto(ax::al);
-  a.movzx(ax::ecx, ax::ax);  // flags byte << 8 | OF
+  a.movzx(ax::ecx, ax::ah);  // flags byte
   a.mov(ax::eax, ax::r10d);
-  a.mov(ax::r11d, ax::ecx);
-  a.shr(ax::ecx, 8);
+  a.movzx(ax::r11d, ax::r11b);
   a.shl(ax::r11d, 11);       // OF -> bit 11
   a.or_(ax::ecx, ax::r11d);
 }

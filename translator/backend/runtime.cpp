@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <stdexcept>
+#include <string>
 
 #include "core/cpu_state.hpp"
 #include "translator/backend/emitter.hpp"
+#include "translator/block_decoder.hpp"
 
 namespace xlat::translator::x64 {
 
@@ -119,6 +121,8 @@ bool translate_block(const EmitEnv& env, CodeCache& cache, Block& b) {
     b.exits.clear();
     return false;
   }
+  if (size > MAX_BLOCK_CODE)
+    throw std::logic_error("translator: a block's host code exceeds MAX_BLOCK_CODE (" + std::to_string(size) + " bytes)");
   b.code = base;
   b.code_size = uint32_t(size);
   b.entry = base + code.labelOffsetFromBase(e.entry_label);
