@@ -101,8 +101,7 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
   if (!cfg_.bios.empty()) {
     const size_t n = cfg_.bios.size();
     bus.map_rom(0x100000000ull - n, cfg_.bios.data(), n);
-    const size_t low = n < 0x20000 ? n : 0x20000;
-    bus.map_rom(0x100000 - low, cfg_.bios.data() + (n - low), low);
+    load_low_bios();
   }
   // Boot order for the BIOS (Bochs/QEMU CMOS convention).
   {
@@ -121,7 +120,19 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
 
 void PcBoard::update_a20() { machine.cpu.set_a20(a20_kbc_ || a20_fast_); }
 
+// The firmware's last 128 KiB below 1 MiB: RAM holding a copy of the ROM,
+// as on QEMU's isapc (no chipset to unlock "shadow RAM" there). SeaBIOS
+// writes its variables into its own segment and panics when it cannot;
+// xlat's BIOS never writes there. Reloaded at every reset.
+void PcBoard::load_low_bios() {
+  if (cfg_.bios.empty()) return;
+  const size_t n = cfg_.bios.size();
+  const size_t low = n < 0x20000 ? n : 0x20000;
+  machine.bus.copy_to(0x100000 - low, cfg_.bios.data() + (n - low), low);
+}
+
 void PcBoard::reset() {
+  load_low_bios();
   pic.reset();
   pit.reset();
   kbc.reset();

@@ -15,8 +15,9 @@
 //   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
 //   VGA       0x3B4-3B5, 0x3BA, 0x3C0-3CF, 0x3D4-3D5, 0x3DA (text mode; its memory
 //             0xA0000-0xBFFFF stays RAM)
-//   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB also ending at
-//             1 MiB; CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
+//   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB copied into the
+//             RAM ending at 1 MiB (writable, as on QEMU's isapc; reloaded at reset);
+//             CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
 //
 // With the machine's deterministic clock the RTC starts at a fixed instant
 // (Config::rtc_start_epoch) instead of the host's clock, so a run's output
@@ -78,6 +79,7 @@ class PcBoard {
   DebugExit debug_exit_;
   bool a20_kbc_ = true, a20_fast_ = false;
   void update_a20();
+  void load_low_bios();
 };
 
 }  // namespace xlat::dev
