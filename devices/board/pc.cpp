@@ -10,6 +10,8 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
       com1(m.sched, "com1"),
       com2(m.sched, "com2"),
       vga(m.bus, m.sched),
+      dma(m.bus),
+      fdc(dma),
       cfg_(std::move(cfg)),
       debugcon_([this](uint8_t ch) {
         if (!cfg_.debugcon) return;
@@ -90,6 +92,22 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
   for (unsigned i = 0; i < 4; ++i)
     if (cfg_.ide[i].image) (i < 2 ? ide0 : ide1).attach(i & 1, std::move(cfg_.ide[i].image), cfg_.ide[i].media);
 
+  // ISA DMA and the floppy controller with its drives. CMOS 0x10: drive
+  // types (A: high nibble); 0x14: bit 0 = floppies present, bits 6-7 = count - 1.
+  bus.map_io(0x00, 16, &dma);
+  bus.map_io(0x81, 15, &dma);
+  bus.map_io(0xC0, 32, &dma);
+  bus.map_io(Fdc82077::BASE, 6, &fdc);
+  bus.map_io(Fdc82077::BASE + 7, 1, &fdc);
+  fdc.irq.connect([this](bool l) { pic.set_irq(6, l); });
+  for (unsigned i = 0; i < 2; ++i)
+    if (cfg_.floppy[i]) fdc.attach(i, std::move(cfg_.floppy[i]));
+  {
+    const unsigned n = unsigned(fdc.present(0)) + unsigned(fdc.present(1));
+    cmos.set_byte(0x10, uint8_t(fdc.cmos_type(0) << 4 | fdc.cmos_type(1)));
+    cmos.set_byte(0x14, uint8_t(0x02 | (n ? 0x01 | (n - 1) << 6 : 0)));
+  }
+
   // VGA registers (text mode).
   bus.map_io(0x3B4, 2, &vga);
   bus.map_io(0x3BA, 1, &vga);
@@ -142,6 +160,8 @@ void PcBoard::reset() {
   com2.reset();
   ide0.reset();
   ide1.reset();
+  dma.reset();
+  fdc.reset();
   vga.reset();
   a20_kbc_ = true;
   a20_fast_ = false;

@@ -12,6 +12,9 @@
 //   COM2      0x2F8-2FF    IRQ3
 //   debugcon  0xE9; isa-debug-exit 0xF4
 //   FPU FERR# -> IRQ13
+//   DMA       0x00-0F, 0xC0-DF, pages 0x81-8F (8237 pair, channel 2 = floppy)
+//   FDC       0x3F0-3F5, 0x3F7  IRQ6, DMA 2 (82077AA; drives A: and B: from Config;
+//             CMOS 0x10 drive types and 0x14 equipment byte follow them)
 //   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
 //   VGA       0x3B4-3B5, 0x3BA, 0x3C0-3CF, 0x3D4-3D5, 0x3DA (text mode; its memory
 //             0xA0000-0xBFFFF stays RAM)
@@ -32,6 +35,8 @@
 #include "core/machine.hpp"
 #include "devices/cmos/cmos.hpp"
 #include "devices/debug/debug_ports.hpp"
+#include "devices/dma8237/dma8237.hpp"
+#include "devices/fdc/fdc.hpp"
 #include "devices/hostio/hostio.hpp"
 #include "devices/i8042/i8042.hpp"
 #include "devices/ide/ide.hpp"
@@ -56,6 +61,7 @@ class PcBoard {
       Media media = Media::Disk;
     };
     Drive ide[4];                       // primary master, slave, secondary master, slave
+    std::unique_ptr<DiskImage> floppy[2];  // A:, B: (null: no drive)
     std::string boot_order;             // -boot letters a/c/d for the BIOS (empty: its default)
   };
 
@@ -72,6 +78,8 @@ class PcBoard {
   Uart16550 com1, com2;
   IdeChannel ide0{0x1F0, 0x3F6}, ide1{0x170, 0x376};
   VgaText vga;
+  Dma8237 dma;
+  Fdc82077 fdc;
 
  private:
   Config cfg_;

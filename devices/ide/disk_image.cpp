@@ -12,8 +12,9 @@ namespace xlat::dev {
 
 namespace {
 
-const uint64_t FLOPPY_SIZES[] = {160 * 1024, 180 * 1024, 320 * 1024, 360 * 1024, 720 * 1024,
-                                 1200 * 1024, 1440 * 1024, 1680 * 1024, 2880 * 1024};
+// The largest floppy format (2.88M). Smaller images that match no format
+// are read as the smallest one holding them (devices/fdc).
+constexpr uint64_t FLOPPY_MAX = 2880 * 1024;
 
 }  // namespace
 
@@ -45,11 +46,8 @@ std::unique_ptr<DiskImage> DiskImage::open(const std::string& path, Media media,
   if (bytes == 0) bad = "the image is empty";
   else if (media == Media::Disk && bytes % 512) bad = "size " + std::to_string(bytes) + " is not a multiple of 512 bytes";
   else if (media == Media::Cdrom && bytes % 2048) bad = "size " + std::to_string(bytes) + " is not a multiple of 2048 bytes (a CD image)";
-  else if (media == Media::Floppy) {
-    bool ok = false;
-    for (uint64_t s : FLOPPY_SIZES) ok |= s == bytes;
-    if (!ok) bad = "size " + std::to_string(bytes) + " is not a floppy size (160K-2880K, e.g. 1474560 for 1.44M)";
-  }
+  else if (media == Media::Floppy && (bytes % 512 || bytes > FLOPPY_MAX))
+    bad = "size " + std::to_string(bytes) + " is not a floppy size (whole 512-byte sectors, at most 2949120 for 2.88M)";
   if (!bad.empty()) {
     ::close(fd);
     return fail(bad);

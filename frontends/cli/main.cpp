@@ -44,7 +44,7 @@ struct Options {
     std::string file;
     xlat::dev::Media media = xlat::dev::Media::Disk;
     bool readonly = false;
-    int index = -1;  // IDE position 0-3 (-1: next free)
+    int index = -1;  // IDE position 0-3, floppy unit 0-1 (-1: next free)
   };
   std::vector<DriveOpt> drives;
   std::string bios, boot;
@@ -88,7 +88,8 @@ void print_help() {
       "  (no -kernel/-flat: boot the BIOS from the disks below)\n"
       "  -hda/-hdb/-hdc/-hdd FILE  raw hard-disk image as IDE primary/secondary master/slave\n"
       "  -cdrom FILE         raw CD image (ISO) as the secondary master ATAPI CD-ROM\n"
-      "  -drive file=F[,if=ide][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]\n"
+      "  -fda/-fdb FILE      raw floppy image as drive A:/B: (82077AA controller, DMA channel 2)\n"
+      "  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]\n"
       "  -boot ORDER         boot order letters: c hard disk, d CD-ROM, a floppy (default cd); also order=...\n"
       "  -bios FILE          firmware image instead of xlat's BIOS (multiple of 64 KiB, up to 16 MiB)\n"
       "  -help, -version\n"
@@ -119,6 +120,7 @@ uint64_t parse_megs(const std::string& v) {
 // -drive file=...,if=ide|floppy,index=N,media=disk|cdrom,format=raw,readonly=on
 Options::DriveOpt parse_drive(const std::string& spec) {
   Options::DriveOpt d;
+  bool floppy = false, cdrom = false;
   size_t pos = 0;
   while (pos <= spec.size()) {
     size_t comma = spec.find(',', pos);
@@ -130,18 +132,25 @@ Options::DriveOpt parse_drive(const std::string& spec) {
     const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
     if (k == "file") d.file = v;
     else if (k == "if" && v == "ide") {}
-    else if (k == "if" && v == "floppy") usage_error("-drive: floppy drives are not emulated yet");
-    else if (k == "media" && v == "disk") d.media = xlat::dev::Media::Disk;
-    else if (k == "media" && (v == "cdrom" || v == "cd")) d.media = xlat::dev::Media::Cdrom, d.readonly = true;
+    else if (k == "if" && v == "floppy") floppy = true;
+    else if (k == "media" && v == "disk") cdrom = false;
+    else if (k == "media" && (v == "cdrom" || v == "cd")) cdrom = true;
     else if (k == "format" && v == "raw") {}
     else if (k == "readonly" && (v == "on" || v.empty())) d.readonly = true;
     else if (k == "readonly" && v == "off") d.readonly = false;
     else if (k == "index") {
       d.index = int(parse_number("-drive index", v));
-      if (d.index > 3) usage_error("-drive: index must be 0-3 for if=ide");
-    } else usage_error(fmt::format("-drive: unsupported '{}' (file, if=ide, index, media=disk|cdrom, format=raw, readonly=on)", kv));
+    } else usage_error(fmt::format("-drive: unsupported '{}' (file, if=ide|floppy, index, media=disk|cdrom, format=raw, readonly=on)", kv));
   }
   if (d.file.empty()) usage_error("-drive: file=... is missing");
+  if (floppy) {
+    if (cdrom) usage_error("-drive: a floppy drive takes media=disk only");
+    if (d.index > 1) usage_error("-drive: index must be 0-1 for if=floppy");
+    d.media = xlat::dev::Media::Floppy;
+  } else {
+    if (d.index > 3) usage_error("-drive: index must be 0-3 for if=ide");
+    if (cdrom) d.media = xlat::dev::Media::Cdrom, d.readonly = true;
+  }
   return d;
 }
 
@@ -217,8 +226,7 @@ Options parse(int argc, char** argv) {
     } else if (a == "-cdrom") {
       o.drives.push_back({value(), xlat::dev::Media::Cdrom, true, 2});
     } else if (a == "-fda" || a == "-fdb") {
-      value();
-      usage_error(a + ": floppy drives are not emulated yet");
+      o.drives.push_back({value(), xlat::dev::Media::Floppy, false, a[3] - 'a'});
     } else if (a == "-drive") {
       o.drives.push_back(parse_drive(value()));
     } else if (a == "-boot") {
@@ -350,8 +358,23 @@ int main(int argc, char** argv) {
         if (!board_cfg.ide[i].image) usage_error(fmt::format("-lockstep: cannot share '{}'", img->path()));
         board_cfg.ide[i].media = ch.is_cdrom(i & 1) ? dev::Media::Cdrom : dev::Media::Disk;
       }
+      for (unsigned i = 0; i < 2; ++i) {
+        dev::DiskImage* img = shadow_of->board->fdc.image(i);
+        if (!img) continue;
+        board_cfg.floppy[i] = img->make_shadow();
+        if (!board_cfg.floppy[i]) usage_error(fmt::format("-lockstep: cannot share '{}'", img->path()));
+      }
     } else {
       for (const auto& d : opt.drives) {
+        std::string err;
+        if (d.media == dev::Media::Floppy) {
+          int unit = d.index;
+          if (unit < 0) unit = board_cfg.floppy[0] ? 1 : 0;
+          if (board_cfg.floppy[unit]) usage_error(fmt::format("floppy drive {} is given twice ('{}')", "AB"[unit], d.file));
+          board_cfg.floppy[unit] = dev::DiskImage::open(d.file, d.media, d.readonly, &err);
+          if (!board_cfg.floppy[unit]) usage_error(err);
+          continue;
+        }
         int idx = d.index;
         if (idx < 0) {
           for (int i = 0; i < 4 && idx < 0; ++i)
@@ -359,7 +382,6 @@ int main(int argc, char** argv) {
           if (idx < 0) idx = 2;
         }
         if (board_cfg.ide[idx].image) usage_error(fmt::format("IDE position {} is given twice ('{}')", idx, d.file));
-        std::string err;
         board_cfg.ide[idx].image = dev::DiskImage::open(d.file, d.media, d.readonly, &err);
         if (!board_cfg.ide[idx].image) usage_error(err);
         board_cfg.ide[idx].media = d.media;

@@ -15,38 +15,14 @@
 #include <vector>
 
 #include "core/bus.hpp"
+#include "tests/support/temp_image.hpp"
 
 using namespace xlat;
 using namespace xlat::dev;
+using xlat::test::TempImage;
+using xlat::test::pattern;
 
 namespace {
-
-// A temporary image whose sector/block i is filled with a pattern of i.
-struct TempImage {
-  std::string path;
-  explicit TempImage(uint64_t bytes, unsigned unit = 512) {
-    char tmpl[] = "/tmp/xlat-ide-XXXXXX";
-    int fd = mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    path = tmpl;
-    std::vector<uint8_t> data(bytes);
-    for (uint64_t i = 0; i < bytes; ++i) data[i] = uint8_t((i / unit) * 7 + (i % unit));
-    REQUIRE(::write(fd, data.data(), data.size()) == ssize_t(data.size()));
-    ::close(fd);
-  }
-  ~TempImage() { ::unlink(path.c_str()); }
-  std::vector<uint8_t> contents() const {
-    std::vector<uint8_t> d;
-    int fd = ::open(path.c_str(), O_RDONLY);
-    uint8_t b[4096];
-    ssize_t n;
-    while ((n = ::read(fd, b, sizeof b)) > 0) d.insert(d.end(), b, b + n);
-    ::close(fd);
-    return d;
-  }
-};
-
-uint8_t pattern(uint64_t byte, unsigned unit = 512) { return uint8_t((byte / unit) * 7 + (byte % unit)); }
 
 struct Rig {
   core::Bus bus{1 << 20};
@@ -375,6 +351,6 @@ TEST_CASE("ide: image errors are messages", "[ide]") {
   TempImage notcd(512 * 3);
   CHECK(!DiskImage::open(notcd.path, Media::Cdrom, true, &err));
   CHECK(err.find("2048") != std::string::npos);
-  CHECK(!DiskImage::open(notcd.path, Media::Floppy, false, &err));
+  CHECK(!DiskImage::open(odd.path, Media::Floppy, false, &err));
   CHECK(err.find("floppy") != std::string::npos);
 }
