@@ -3,7 +3,7 @@
 ; A 64 KiB real-mode ROM (segment F000) that the board maps at the top of the
 ; first MiB and of the 4 GiB space. The CPU starts at F000:FFF0, which jumps
 ; to POST: PIC, PIT, interrupt vector table, BIOS data area (0x400) and a
-; 1 KiB extended BIOS data area below 640 KiB (which also holds this BIOS's
+; 4 KiB extended BIOS data area below 640 KiB (which also holds this BIOS's
 ; own variables: drive table, memory sizes), memory size from CMOS, video
 ; (text mode 3), COM1, keyboard controller, IDE probe; then int 19h boots
 ; from the devices in the order CMOS bytes 0x3D/0x38 give (1 floppy, 2 hard
@@ -12,7 +12,7 @@
 ; Services, as documented for IBM-compatible BIOSes (Ralf Brown's interrupt
 ; list, the Phoenix BIOS reference, the EDD 3.0 and El Torito
 ; specifications, ACPI for E820): int 10h (video.inc), 11h, 12h, 13h
-; (disk.inc, over ata.inc), 15h, 16h, 1Ah, 08h/09h (services.inc), 18h, 19h
+; (disk.inc, over ata.inc; floppy.inc: the FDC and El Torito floppy emulation), 15h, 16h, 1Ah, 08h/09h (services.inc), 18h, 19h
 ; (boot.inc). Teletype output is mirrored to COM1 so a headless run sees it.
 ;
 ; Register frame: handlers that return values in registers use ENTER/LEAVE,
@@ -32,6 +32,7 @@ rom_start:
 %include "services.inc"
 %include "ata.inc"
 %include "disk.inc"
+%include "floppy.inc"
 %include "boot.inc"
 %include "post.inc"
 

@@ -7,7 +7,7 @@
 ; sectors (2016 sectors); sectors from 16 on start with "SECT" + their LBA.
 ; Expected values: IBM BIOS interface as documented (Ralf Brown's list, EDD
 ; 3.0, ACPI E820); geometry by the 16-head/63-sector rule; the memory map
-; is xlat's (-m 16: 639 KiB + EBDA, ROM at F0000, 15 MiB above 1 MiB).
+; is xlat's (-m 16: 636 KiB + a 4 KiB EBDA, ROM at F0000, 15 MiB above 1 MiB).
 ; Checked under QEMU 7.2 + SeaBIOS (qemu-system-i386 -hda ... -m 16
 ; -debugcon stdio): every line matches except int 11h (QEMU has a floppy
 ; and a mouse), the memory sizes and E820 (SeaBIOS reserves 128 KiB at the
@@ -19,10 +19,10 @@
 ; EXPECT-OUTPUT: cursor 0307 vram 0741 0742 ah08 0741
 ; EXPECT-OUTPUT: ah09 1E5A 1E5A 1E5A 0720
 ; EXPECT-OUTPUT: scroll 0751 wrap 1800 0758
-; EXPECT-OUTPUT: int11 0422 int12 027F
+; EXPECT-OUTPUT: int11 0422 int12 027C
 ; EXPECT-OUTPUT: int15 88 3C00 e801 3C00 0000 3C00 0000
-; EXPECT-OUTPUT: e820 00000000 0009FC00 1
-; EXPECT-OUTPUT: e820 0009FC00 00000400 2
+; EXPECT-OUTPUT: e820 00000000 0009F000 1
+; EXPECT-OUTPUT: e820 0009F000 00001000 2
 ; EXPECT-OUTPUT: e820 000F0000 00010000 2
 ; EXPECT-OUTPUT: e820 00100000 00F00000 1
 ; EXPECT-OUTPUT: a20 0001 0000 0001
@@ -527,52 +527,7 @@ main:
         out     0xF4, al
         hlt
 
-; prints the LBA of the marker sector at DS:SI (FFFF if it is not one)
-marker:
-        mov     ax, 0xFFFF
-        cmp     dword [si], "SECT"
-        jne     .p
-        mov     ax, [si + 4]
-.p:     jmp     hex16
-
-puts:   push    ax
-.l:     lodsb
-        test    al, al
-        jz      .d
-        out     0xE9, al
-        jmp     .l
-.d:     pop     ax
-        ret
-space:  push    ax
-        mov     al, ' '
-        out     0xE9, al
-        pop     ax
-        ret
-nl:     push    ax
-        mov     al, 10
-        out     0xE9, al
-        pop     ax
-        ret
-hex32:  push    eax
-        shr     eax, 16
-        call    hex16
-        pop     eax
-hex16:  push    ax
-        push    cx
-        mov     cx, 4
-.l:     rol     ax, 4
-        push    ax
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .o
-        add     al, 7
-.o:     out     0xE9, al
-        pop     ax
-        loop    .l
-        pop     cx
-        pop     ax
-        ret
+%include "bios_io.inc"
 
 s_boot:   db "boot dl=", 0
 s_cursor: db "cursor ", 0

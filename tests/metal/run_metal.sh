@@ -19,8 +19,8 @@
 #                           exits with (V << 1) | 1, so success is 1
 #   ; XLAT-ARGS: args       extra xlat arguments (e.g. -m 16)
 #   ; XLAT-LOAD: flat|kernel  -flat FILE (default) or -kernel FILE
-#   ; XLAT-LOAD: hda|cdrom    boot xlat's BIOS from a copy of the program
-#                           as a hard-disk or CD image (-hda/-cdrom)
+#   ; XLAT-LOAD: hda|cdrom|fda  boot xlat's BIOS from a copy of the program
+#                           as a hard-disk, CD or floppy image (-hda/-cdrom/-fda)
 #
 # The header is the leading block of comment (';') and blank lines.
 # The run is bounded by `timeout 120`, a guard against hangs only, not a
@@ -89,6 +89,7 @@ case $load in
     kernel) loadflag=-kernel ;;
     hda) loadflag=-hda ;;
     cdrom) loadflag=-cdrom ;;
+    fda) loadflag=-fda; args+=(-boot a) ;;
     *) echo "run_metal: bad XLAT-LOAD '$load' in $src" >&2; exit 2 ;;
 esac
 
@@ -96,7 +97,7 @@ esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/metal.$name.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-if [ "$load" = hda ] || [ "$load" = cdrom ]; then
+if [ "$load" = hda ] || [ "$load" = cdrom ] || [ "$load" = fda ]; then
     cp "$prog" "$tmp/disk.img"   # the guest may write to its disk
     prog=$tmp/disk.img
 fi
