@@ -11,12 +11,14 @@
       and their serial output must be byte-identical, with none of the
       kernel-log complaints in COMPLAINTS.
   boot_test.py XLAT GUEST_SCRIPT disks [ENGINE]
-      boots with a fresh raw disk (-hda) and a CD image of random bytes
-      (-cdrom), XLAT_DISKS=1 XLAT_DISKTEST=1: the guest loads libata,
-      pata_legacy, sd_mod and sr_mod, must find both drives on the legacy
-      ports (kernel log), print the md5 of the CD's first MiB equal to the
-      host's, and write a line to sector 8 of the disk that is in the image
-      file after xlat exits.
+      boots with a fresh raw disk (-hda), a CD image of random bytes
+      (-cdrom) and a 1.44M floppy image of random bytes (-fda),
+      XLAT_DISKS=1 XLAT_DISKTEST=1: the guest loads libata, pata_legacy,
+      sd_mod, sr_mod and floppy, must find both drives on the legacy ports
+      and the floppy controller and drive (kernel log), print the md5 of the
+      CD's first MiB and of the whole floppy equal to the host's, and write
+      a line to sector 8 of the disk and to sector 20 of the floppy that are
+      in the image files after xlat exits.
   boot_test.py XLAT GUEST_SCRIPT lockstep
       boots once with -lockstep (translator and interpreter on two machines,
       compared after every block) and XLAT_AUTOEXIT=1: the run must end
@@ -214,16 +216,20 @@ def test_lockstep(xlat, guest, _engine):
 def test_disks(xlat, guest, engine):
     import hashlib
     with tempfile.TemporaryDirectory() as d:
-        disk, cd, serial = (os.path.join(d, n) for n in ("disk.img", "cd.iso", "serial.txt"))
+        disk, cd, fd, serial = (os.path.join(d, n) for n in ("disk.img", "cd.iso", "fd.img", "serial.txt"))
         with open(disk, "wb") as f:
             f.truncate(16 << 20)
         data = os.urandom(2 << 20)
         with open(cd, "wb") as f:
             f.write(data)
         want_md5 = hashlib.md5(data[:1 << 20]).hexdigest()
+        fdata = os.urandom(1474560)
+        with open(fd, "wb") as f:
+            f.write(fdata)
+        want_fd_md5 = hashlib.md5(fdata).hexdigest()
         p = subprocess.run(
             guest_cmd(xlat, guest, APPEND + " XLAT_DISKS=1 XLAT_DISKTEST=1", f"file:{serial}", "-engine", engine,
-                      "-hda", disk, "-cdrom", cd),
+                      "-hda", disk, "-cdrom", cd, "-fda", fd),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         err = p.stderr.decode(errors="replace")
         with open(serial, "rb") as f:
@@ -231,20 +237,29 @@ def test_disks(xlat, guest, engine):
         with open(disk, "rb") as f:
             f.seek(8 * 512)
             sector = f.read(512)
+        with open(fd, "rb") as f:
+            f.seek(20 * 512)
+            fsector = f.read(512)
     tail = out[-4000:]
     if p.returncode != 0:
         fail(f"disk run: exit status {p.returncode}: {err}\nserial output (tail):\n{tail}")
     for want in ("ata1: PATA max PIO4 cmd 0x1f0 ctl 0x3f6 irq 14", "ata1.00: ATA-", "ata2: PATA max PIO4 cmd 0x170 ctl 0x376 irq 15",
-                 "ata2.00: ATAPI:", "[sda] 32768 512-byte logical blocks", "sr 1:0:0:0: [sr0]", "XLAT-DISK-DONE"):
+                 "ata2.00: ATAPI:", "[sda] 32768 512-byte logical blocks", "sr 1:0:0:0: [sr0]",
+                 "Floppy drive(s): fd0 is 1.44M", "FDC 0 is a post-1991 82077", "XLAT-DISK-DONE"):
         if want not in out:
             fail(f"disk run: {want!r} not in the guest's output.\nserial output (tail):\n{tail}")
     m = re.search(r"XLAT-CD-MD5 ([0-9a-f]{32})", out)
     if not m or m[1] != want_md5:
         fail(f"disk run: the guest's md5 of the CD's first MiB is {m[1] if m else None}, the host's {want_md5}")
+    m = re.search(r"XLAT-FD-MD5 ([0-9a-f]{32})", out)
+    if not m or m[1] != want_fd_md5:
+        fail(f"disk run: the guest's md5 of the floppy is {m[1] if m else None}, the host's {want_fd_md5}")
     if sector != b"xlat-disk-write-test\n" + bytes(512 - 21):
         fail(f"disk run: sector 8 of the image holds {sector[:40]!r}..., not the line the guest wrote")
-    print(f"boot test: -engine {engine}: the guest found the IDE disk and the ATAPI CD, read the CD "
-          f"(md5 {want_md5}) and its disk write is in the image file")
+    if fsector != b"xlat-floppy-write-test\n" + bytes(512 - 23):
+        fail(f"disk run: sector 20 of the floppy holds {fsector[:40]!r}..., not the line the guest wrote")
+    print(f"boot test: -engine {engine}: the guest found the IDE disk, the ATAPI CD and the floppy, read the CD "
+          f"(md5 {want_md5}) and the floppy (md5 {want_fd_md5}), and its writes are in the image files")
 
 
 def main():

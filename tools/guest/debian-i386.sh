@@ -6,13 +6,16 @@
 # With XLAT_AUTOEXIT=1 on the kernel command line (the kernel hands it to
 # /init as an environment variable) /init prints /proc/interrupts after the
 # marker and reboots at once, without a shell (the boot tests use it).
-# The initramfs also carries the IDE/ATAPI driver modules of the same kernel
-# package (libata, pata_legacy, sd_mod, sr_mod and what they depend on, in
-# /lib/modules, load order in /lib/modules/order); with XLAT_DISKS=1 /init
-# loads them, so the guest sees -hda as /dev/sda and -cdrom as /dev/sr0.
+# The initramfs also carries the IDE/ATAPI and floppy driver modules of the
+# same kernel package (libata, pata_legacy, sd_mod, sr_mod, floppy and what
+# they depend on, in /lib/modules, load order in /lib/modules/order); with
+# XLAT_DISKS=1 /init loads them, so the guest sees -hda as /dev/sda, -cdrom
+# as /dev/sr0 and -fda as /dev/fd0.
 # With XLAT_DISKTEST=1 too, /init prints the md5 of the CD's first MiB
-# ("XLAT-CD-MD5 <md5>"), writes "xlat-disk-write-test" to sector 8 of
-# /dev/sda, syncs, prints XLAT-DISK-DONE and reboots (tests/boot).
+# ("XLAT-CD-MD5 <md5>") and of the whole floppy ("XLAT-FD-MD5 <md5>"),
+# writes "xlat-disk-write-test" to sector 8 of /dev/sda and
+# "xlat-floppy-write-test" to sector 20 of /dev/fd0, syncs, prints
+# XLAT-DISK-DONE and reboots (tests/boot).
 #
 # Output (cached; rebuilt only when missing or made by an older version):
 #   $XLAT_CACHE/debian12-i386/vmlinuz     the bzImage
@@ -24,7 +27,7 @@ set -euo pipefail
 CACHE=${XLAT_CACHE:-$HOME/.cache/xlat}
 OUT=$CACHE/debian12-i386
 READY_MARKER="XLAT-GUEST-READY"
-INIT_VERSION=3  # bump when /init or the initramfs layout changes
+INIT_VERSION=4  # bump when /init or the initramfs layout changes
 if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ] &&
    [ "$(cat "$OUT/init-version" 2>/dev/null)" = "$INIT_VERSION" ]; then
   echo "$OUT"
@@ -98,7 +101,7 @@ if ! [ -x bb/bin/busybox ] || ! [ -s bb/lib/modules/order ]; then
     cp "$f" bb/lib/modules/
     ORDER="$ORDER $name"
   }
-  for m in crct10dif_generic crc64_rocksoft_generic libata pata_legacy sd_mod sr_mod; do addmod "$m"; done
+  for m in crct10dif_generic crc64_rocksoft_generic libata pata_legacy sd_mod sr_mod floppy; do addmod "$m"; done
   echo $ORDER > bb/lib/modules/order
 fi
 
@@ -117,10 +120,12 @@ fi
 echo "$READY_MARKER"
 if [ -n "\$XLAT_DISKTEST" ]; then
   i=0
-  while { [ ! -b /dev/sda ] || [ ! -b /dev/sr0 ]; } && [ \$i -lt 100 ]; do usleep 100000; i=\$((i + 1)); done
-  ls -l /dev/sda /dev/sr0
+  while { [ ! -b /dev/sda ] || [ ! -b /dev/sr0 ] || [ ! -b /dev/fd0 ]; } && [ \$i -lt 100 ]; do usleep 100000; i=\$((i + 1)); done
+  ls -l /dev/sda /dev/sr0 /dev/fd0
   echo "XLAT-CD-MD5 \$(dd if=/dev/sr0 bs=2048 count=512 2>/dev/null | md5sum)"
+  echo "XLAT-FD-MD5 \$(dd if=/dev/fd0 bs=512 count=2880 2>/dev/null | md5sum)"
   echo xlat-disk-write-test | dd of=/dev/sda bs=512 seek=8 conv=sync 2>/dev/null
+  echo xlat-floppy-write-test | dd of=/dev/fd0 bs=512 seek=20 conv=sync 2>/dev/null
   sync
   echo XLAT-DISK-DONE
 elif [ -n "\$XLAT_AUTOEXIT" ]; then
