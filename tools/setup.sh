@@ -11,6 +11,7 @@ PACKAGES=(
   gdb python3      # tests/gdb: Debian's gdb drives the GDB stub; the drivers are Python
   python3          # tests/boot: the boot tests drive the guest's serial console
   cpio             # tools/guest: the demo guest's initramfs
+  seabios          # tests/firmware: Debian's SeaBIOS and its VGA BIOS under -bios
   gcc-multilib     # tools/bench/kernels.py: the C kernels as 32-bit programs and multiboot kernels
 )
 

@@ -108,6 +108,15 @@ PcBoard::PcBoard(core::Machine& m, Config cfg)
     cmos.set_byte(0x14, uint8_t(0x02 | (n ? 0x01 | (n - 1) << 6 : 0)));
   }
 
+  // fw_cfg for a firmware that looks for it.
+  if (cfg_.fw_cfg) {
+    fw_cfg = std::make_unique<FwCfg>(bus.ram_size());
+    if (!cfg_.vga_bios.empty()) fw_cfg->add_file("vgaroms/vgabios-isavga.bin", std::move(cfg_.vga_bios));
+    if (cfg_.sercon_port)
+      fw_cfg->add_file("etc/sercon-port", {uint8_t(cfg_.sercon_port), uint8_t(cfg_.sercon_port >> 8), 0, 0, 0, 0, 0, 0});
+    bus.map_io(FwCfg::SELECTOR_PORT, 2, fw_cfg.get());
+  }
+
   // VGA registers (text mode).
   bus.map_io(0x3B4, 2, &vga);
   bus.map_io(0x3BA, 1, &vga);
@@ -162,6 +171,7 @@ void PcBoard::reset() {
   ide1.reset();
   dma.reset();
   fdc.reset();
+  if (fw_cfg) fw_cfg->reset();
   vga.reset();
   a20_kbc_ = true;
   a20_fast_ = false;

@@ -18,6 +18,8 @@
 //   IDE       0x1F0-1F7 + 0x3F6 IRQ14, 0x170-177 + 0x376 IRQ15 (disk images from Config)
 //   VGA       0x3B4-3B5, 0x3BA, 0x3C0-3CF, 0x3D4-3D5, 0x3DA (text mode; its memory
 //             0xA0000-0xBFFFF stays RAM)
+//   fw_cfg    0x510-0x511 only with Config::fw_cfg (QEMU's interface, for a foreign
+//             firmware such as SeaBIOS: its VGA BIOS, serial console)
 //   ROM       Config::bios mapped ending at 4 GiB, its last 128 KiB copied into the
 //             RAM ending at 1 MiB (writable, as on QEMU's isapc; reloaded at reset);
 //             CMOS 0x3D/0x38 hold the -boot order for it (1 a, 2 c, 3 d)
@@ -37,6 +39,7 @@
 #include "devices/debug/debug_ports.hpp"
 #include "devices/dma8237/dma8237.hpp"
 #include "devices/fdc/fdc.hpp"
+#include "devices/fwcfg/fw_cfg.hpp"
 #include "devices/hostio/hostio.hpp"
 #include "devices/i8042/i8042.hpp"
 #include "devices/ide/ide.hpp"
@@ -63,6 +66,10 @@ class PcBoard {
     Drive ide[4];                       // primary master, slave, secondary master, slave
     std::unique_ptr<DiskImage> floppy[2];  // A:, B: (null: no drive)
     std::string boot_order;             // -boot letters a/c/d for the BIOS (empty: its default)
+    // QEMU's fw_cfg for a firmware built for QEMU (devices/fwcfg).
+    bool fw_cfg = false;
+    std::vector<uint8_t> vga_bios;      // offered as vgaroms/vgabios-isavga.bin (empty: none)
+    uint16_t sercon_port = 0;           // offered as etc/sercon-port (0: none)
   };
 
   PcBoard(core::Machine& m, Config cfg);
@@ -80,6 +87,7 @@ class PcBoard {
   VgaText vga;
   Dma8237 dma;
   Fdc82077 fdc;
+  std::unique_ptr<FwCfg> fw_cfg;  // null unless Config::fw_cfg
 
  private:
   Config cfg_;

@@ -1,4 +1,5 @@
 // The xlat command: QEMU-style options, a machine, a loader, and a run.
+#include <unistd.h>
 #include <fmt/core.h>
 
 #include <cstdio>
@@ -91,7 +92,9 @@ void print_help() {
       "  -fda/-fdb FILE      raw floppy image as drive A:/B: (82077AA controller, DMA channel 2)\n"
       "  -drive file=F[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]\n"
       "  -boot ORDER         boot order letters: c hard disk, d CD-ROM, a floppy (default cd); also order=...\n"
-      "  -bios FILE          firmware image instead of xlat's BIOS (multiple of 64 KiB, up to 16 MiB)\n"
+      "  -bios FILE          firmware image instead of xlat's BIOS (multiple of 64 KiB, up to 16 MiB);\n"
+      "                      it gets QEMU's fw_cfg with vgabios-isavga.bin (beside FILE or in\n"
+      "                      /usr/share/seabios) and, with -nographic, a serial console on COM1\n"
       "  -help, -version\n"
       "Debug ports: 0xE9 prints to stdout; a write of V to 0xF4 exits with status (V<<1)|1.\n");
 }
@@ -152,6 +155,21 @@ Options::DriveOpt parse_drive(const std::string& spec) {
     if (cdrom) d.media = xlat::dev::Media::Cdrom, d.readonly = true;
   }
   return d;
+}
+
+// The VGA BIOS a foreign firmware is given: the ISA VGA build of SeaVGABIOS,
+// looked for beside the -bios file, then where Debian's seabios package
+// puts it. Empty if there is none.
+constexpr const char* VGA_BIOS_NAME = "vgabios-isavga.bin";
+constexpr const char* VGA_BIOS_DIR = "/usr/share/seabios";
+std::string find_vga_bios(const std::string& bios) {
+  const auto slash = bios.rfind('/');
+  const std::string dirs[] = {slash == std::string::npos ? "." : bios.substr(0, slash), VGA_BIOS_DIR};
+  for (const std::string& d : dirs) {
+    const std::string f = d + "/" + VGA_BIOS_NAME;
+    if (::access(f.c_str(), R_OK) == 0) return f;
+  }
+  return "";
 }
 
 Options parse(int argc, char** argv) {
@@ -344,6 +362,14 @@ int main(int argc, char** argv) {
         const size_t n = board_cfg.bios.size();
         if (n == 0 || n % 0x10000 || n > (16u << 20))
           usage_error(fmt::format("-bios: '{}' is {} bytes; a ROM must be a multiple of 64 KiB, at most 16 MiB", opt.bios, n));
+        // A firmware built for QEMU (SeaBIOS) finds its VGA BIOS and serial
+        // console through fw_cfg, as on QEMU.
+        board_cfg.fw_cfg = true;
+        if (const std::string vga = find_vga_bios(opt.bios); !vga.empty()) board_cfg.vga_bios = boot::read_file(vga);
+        else if (!shadow_of)
+          fmt::print(stderr, "xlat: no {} beside '{}' or in {}: the firmware gets no VGA BIOS (its screen stays blank)\n",
+                     VGA_BIOS_NAME, opt.bios, VGA_BIOS_DIR);
+        if (opt.nographic) board_cfg.sercon_port = 0x3F8;
       }
       board_cfg.boot_order = opt.boot;
     } else if (!opt.bios.empty()) {

@@ -11,10 +11,10 @@ Usage: grub_rescue_test.py XLAT FETCH_SCRIPT ENGINE [cdrom|floppy]
 The images come from FETCH_SCRIPT (tools/guest/grub-rescue.sh, cached).
 Each wait is bounded (a guard against hangs, not a performance check)."""
 import os
-import select
 import subprocess
 import sys
-import time
+
+from console import Console
 
 
 def main():
@@ -29,46 +29,23 @@ def main():
         devices = "(fd0) (fd0,msdos1)"
     else:
         sys.exit(f"unknown media {media!r}")
-    p = subprocess.Popen([xlat, "-engine", engine] + drive + ["-serial", "stdio", "-no-reboot"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    seen = b""
-
-    def wait_for(text, limit=300):
-        nonlocal seen
-        end = time.monotonic() + limit
-        while text.encode() not in seen:
-            if time.monotonic() > end or p.poll() is not None:
-                print(f"FAIL: waiting for {text!r}; output so far:\n{seen[-3000:].decode(errors='replace')}")
-                p.kill()
-                sys.exit(1)
-            r, _, _ = select.select([p.stdout], [], [], 0.5)
-            if r:
-                chunk = os.read(p.stdout.fileno(), 65536)
-                seen += chunk
-        found = seen.index(text.encode()) + len(text)
-        seen = seen[found:]
-
-    def send(s):
-        p.stdin.write(s.encode())
-        p.stdin.flush()
-
-    wait_for("Welcome to GRUB!")
-    wait_for("executed automatically")
-    send("c")
-    wait_for("grub> ")
-    send("echo hello\r")
-    wait_for("echo hello")
-    wait_for("hello")
-    wait_for("grub> ")
-    send("ls\r")
-    wait_for(devices)
-    wait_for("grub> ")
+    c = Console([xlat, "-engine", engine] + drive + ["-serial", "stdio", "-no-reboot"])
+    c.wait_for("Welcome to GRUB!")
+    c.wait_for("executed automatically")
+    c.send("c")
+    c.wait_for("grub> ")
+    c.send("echo hello\r")
+    c.wait_for("echo hello")
+    c.wait_for("hello")
+    c.wait_for("grub> ")
+    c.send("ls\r")
+    c.wait_for(devices)
+    c.wait_for("grub> ")
     if media == "floppy":
-        send("ls (fd0)/\r")
-        wait_for("boot/ boot.catalog")
-        wait_for("grub> ")
-    p.kill()
-    p.wait()
+        c.send("ls (fd0)/\r")
+        c.wait_for("boot/ boot.catalog")
+        c.wait_for("grub> ")
+    c.close()
     print(f"PASS grub rescue {media}: menu, grub> prompt, echo, ls")
 
 
