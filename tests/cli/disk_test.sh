@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Disk images on the xlat command line: clear errors for missing, unreadable
 # and wrongly sized images and bad -bios/-boot/-drive options; an MBR booted
-# by the BIOS from -hda and from -drive; -boot order; a guest's int 13h write
-# reaching the image file while xlat runs and staying there after SIGTERM
-# and SIGINT (writes go to the file as the guest issues them).
+# by the BIOS from -hda, -drive and -fda; -boot order; a guest's int 13h
+# write reaching the image file (disk and floppy) while xlat runs and staying
+# there after SIGTERM and SIGINT (writes go to the file as the guest issues
+# them).
 # Usage: disk_test.sh XLAT_BINARY
 set -u
 XLAT=$1
@@ -89,6 +90,8 @@ nasm -f bin -o "$T/mbr.img" "$T/mbr.asm" && nasm -f bin -o "$T/writer.asm.img" "
 head -c 1000 /dev/zero >"$T/odd.img"
 head -c 4096 /dev/zero >"$T/small.iso"
 head -c 1000 /dev/zero >"$T/odd.rom"
+head -c 3000000 /dev/zero >"$T/big.img"
+cp "$T/mbr.img" "$T/mbr.fd" && truncate -s 1474560 "$T/mbr.fd"
 
 expect "missing image" 2 "nope.img': cannot open" "" -- -hda "$T/nope.img"
 expect "image size not whole sectors" 2 "not a multiple of 512" "" -- -hda "$T/odd.img"
@@ -102,27 +105,40 @@ if [ "$(id -u)" != 0 ]; then  # root can write anyway
   cp "$T/mbr.img" "$T/ro.img" && chmod 444 "$T/ro.img"
   expect "read-only file" 2 "readonly=on" "" -- -hda "$T/ro.img"
 fi
+expect "floppy image too big" 2 "not a floppy size" "" -- -fda "$T/big.img"
+expect "floppy image not whole sectors" 2 "not a floppy size" "" -- -fda "$T/odd.img"
+expect "floppy index" 2 "index must be 0-1 for if=floppy" "" -- -drive file="$T/mbr.fd",if=floppy,index=2
+expect "floppy media" 2 "media=disk only" "" -- -drive file="$T/mbr.fd",if=floppy,media=cdrom
+expect "floppy twice" 2 "floppy drive A is given twice" "" -- -fda "$T/mbr.fd" -drive file="$T/mbr.fd",if=floppy,index=0
+expect "MBR from -fda" 43 "" "^hello from the MBR" -- -fda "$T/mbr.fd" -boot a
+expect "MBR from -drive if=floppy" 43 "" "^hello from the MBR" -- -drive file="$T/mbr.fd",if=floppy,readonly=on -boot a
+expect "-boot a with no floppy, then c" 43 "" "Boot failed: no such drive" -- -nographic -boot ac -hda "$T/mbr.img"
 expect "MBR from -hda" 43 "" "^hello from the MBR" -- -hda "$T/mbr.img"
 expect "MBR from -drive, read-only" 43 "" "^hello from the MBR" -- -drive file="$T/mbr.img",if=ide,media=disk,format=raw,readonly=on
 expect "BIOS messages on COM1" 43 "" "Booting from Hard Disk" -- -nographic -hda "$T/mbr.img"
 expect "-boot d then c" 43 "" "Booting from DVD/CD.*" -- -nographic -boot dc -hda "$T/mbr.img"
 
-# Guest writes reach the file during the run and survive SIGTERM / SIGINT.
-for sig in TERM INT; do
-  cp "$T/writer.asm.img" "$T/w.img"
-  # (a background job of a script starts with SIGINT ignored: restore it)
-  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
-    "$XLAT" -hda "$T/w.img" >"$T/wout" 2>"$T/werr" </dev/null &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 600); do grep -q W "$T/wout" && break; sleep 0.1; done
-  kill -"$sig" "$pid"
-  wait "$pid"
-  if grep -q W "$T/wout" && [ "$(dd if="$T/w.img" bs=1 skip=$((5 * 512)) count=8 2>/dev/null)" = "PERSIST!" ]; then
-    echo "ok   write survives SIG$sig"
-  else
-    echo "FAIL write survives SIG$sig: stdout '$(cat "$T/wout")' stderr '$(head -c 300 "$T/werr")'"
-    fail=1
-  fi
+# Guest writes reach the file during the run and survive SIGTERM / SIGINT,
+# on a hard disk and on a floppy (the same MBR: int 13h to the boot drive).
+for media in hda fda; do
+  for sig in TERM INT; do
+    cp "$T/writer.asm.img" "$T/w.img"
+    boot=c
+    if [ $media = fda ]; then truncate -s 1474560 "$T/w.img"; boot=a; fi
+    # (a background job of a script starts with SIGINT ignored: restore it)
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+      "$XLAT" -$media "$T/w.img" -boot $boot >"$T/wout" 2>"$T/werr" </dev/null &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1 600); do grep -q W "$T/wout" && break; sleep 0.1; done
+    kill -"$sig" "$pid"
+    wait "$pid"
+    if grep -q W "$T/wout" && [ "$(dd if="$T/w.img" bs=1 skip=$((5 * 512)) count=8 2>/dev/null)" = "PERSIST!" ]; then
+      echo "ok   $media write survives SIG$sig"
+    else
+      echo "FAIL $media write survives SIG$sig: stdout '$(cat "$T/wout")' stderr '$(head -c 300 "$T/werr")'"
+      fail=1
+    fi
+  done
 done
 exit $fail
