@@ -433,9 +433,12 @@ int main(int argc, char** argv) {
       for (const auto& [m, n] : st.per_mnem) line += m + ":" + std::to_string(n) + " ";
       std::printf("executed: %s\n", line.c_str());
     }
+    if (!nat.ok() && !st.per_deviation.empty())
+      std::printf("host CPU: this host cannot run 32-bit code (no compatibility mode), so it cannot referee;\n"
+                  "  sequences with a known Unicorn deviation were not compared\n");
     for (const auto& [nm, n] : st.per_deviation)
-      std::printf("known Unicorn deviation, host CPU used as the reference: %s (%llu instructions)\n", nm.c_str(),
-                  (unsigned long long)n);
+      std::printf("known Unicorn deviation, %s: %s (%llu instructions)\n",
+                  nat.ok() ? "host CPU used as the reference" : "not compared", nm.c_str(), (unsigned long long)n);
     for (const auto& [nm, n] : st.per_fp_deviation)
       std::printf("Unicorn differed, the host CPU agreed with xlat, known deviation: %s (%llu sequences)\n",
                   nm.c_str(), (unsigned long long)n);

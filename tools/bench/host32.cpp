@@ -78,7 +78,22 @@ struct Emit {
 
 }  // namespace
 
-bool available() { return true; }
+// Whether this host really enters compatibility mode: some x86-64 kernels
+// run without 32-bit support (ia32_emulation=0, or a hypervisor sandbox),
+// and then the far call to 0x23 faults. Probed once, by running nothing:
+// the entry stub jumps straight to the epilogue.
+bool available() {
+  static const bool ok = [] {
+    constexpr uint32_t PROBE_PAGE = 0x7FFE0000;
+    Runner r(PROBE_PAGE);
+    if (!r.ok()) return false;
+    Regs in{};
+    in.gpr[4] = PROBE_PAGE + 0x800;
+    in.eip = r.epilogue();
+    return !r.run(in).faulted;
+  }();
+  return ok;
+}
 
 uint8_t* map_low(uint32_t base, uint32_t size) {
   void* p = mmap(reinterpret_cast<void*>(uintptr_t(base)), size, PROT_READ | PROT_WRITE | PROT_EXEC,
