@@ -36,6 +36,21 @@ class IoHandler {
   virtual void io_write(uint16_t port, uint32_t value, unsigned size) = 0;
 };
 
+// A device whose registers are single bytes: an access wider than a byte
+// reaches only its first port (the other bytes read 0xFF, their writes are
+// dropped), as on the ISA bus for 8-bit chips.
+class ByteIoHandler : public IoHandler {
+ public:
+  virtual uint8_t read(uint16_t port) = 0;
+  virtual void write(uint16_t port, uint8_t v) = 0;
+  uint32_t io_read(uint16_t port, unsigned size) final {
+    uint32_t v = read(port);
+    for (unsigned i = 1; i < size; ++i) v |= 0xFFu << (8 * i);
+    return v;
+  }
+  void io_write(uint16_t port, uint32_t value, unsigned) final { write(port, uint8_t(value)); }
+};
+
 // A memory-mapped device region. `offset` is relative to the region's base.
 class MmioHandler {
  public:

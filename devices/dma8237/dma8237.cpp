@@ -146,12 +146,4 @@ void Dma8237::write(uint16_t port, uint8_t v) {
   }
 }
 
-uint32_t Dma8237::io_read(uint16_t port, unsigned size) {
-  uint32_t v = read(port);
-  for (unsigned i = 1; i < size; ++i) v |= 0xFFu << (8 * i);
-  return v;
-}
-
-void Dma8237::io_write(uint16_t port, uint32_t value, unsigned size) { write(port, uint8_t(value)); }
-
 }  // namespace xlat::dev

@@ -34,7 +34,7 @@
 
 namespace xlat::dev {
 
-class Dma8237 final : public core::IoHandler {
+class Dma8237 final : public core::ByteIoHandler {
  public:
   struct Channel {
     uint16_t base_addr = 0, base_count = 0;
@@ -71,10 +71,8 @@ class Dma8237 final : public core::IoHandler {
   // Bytes left before terminal count.
   size_t remaining(unsigned channel) const;
 
-  uint32_t io_read(uint16_t port, unsigned size) override;
-  void io_write(uint16_t port, uint32_t value, unsigned size) override;
-  uint8_t read(uint16_t port);
-  void write(uint16_t port, uint8_t v);
+  uint8_t read(uint16_t port) override;
+  void write(uint16_t port, uint8_t v) override;
 
   const State& state() const { return st_; }
 

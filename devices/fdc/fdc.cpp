@@ -186,14 +186,6 @@ void Fdc82077::write(uint16_t port, uint8_t v) {
   }
 }
 
-uint32_t Fdc82077::io_read(uint16_t port, unsigned size) {
-  uint32_t v = read(port);
-  for (unsigned i = 1; i < size; ++i) v |= 0xFFu << (8 * i);
-  return v;
-}
-
-void Fdc82077::io_write(uint16_t port, uint32_t value, unsigned size) { write(port, uint8_t(value)); }
-
 // --- command phase --------------------------------------------------------
 
 void Fdc82077::command_byte(uint8_t v) {

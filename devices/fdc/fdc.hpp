@@ -42,7 +42,7 @@
 
 namespace xlat::dev {
 
-class Fdc82077 final : public core::IoHandler {
+class Fdc82077 final : public core::ByteIoHandler {
  public:
   static constexpr uint16_t BASE = 0x3F0;
   static constexpr unsigned DMA_CHANNEL = 2;
@@ -71,10 +71,8 @@ class Fdc82077 final : public core::IoHandler {
 
   core::IrqLine irq;  // IRQ6
 
-  uint32_t io_read(uint16_t port, unsigned size) override;
-  void io_write(uint16_t port, uint32_t value, unsigned size) override;
-  uint8_t read(uint16_t port);
-  void write(uint16_t port, uint8_t v);
+  uint8_t read(uint16_t port) override;
+  void write(uint16_t port, uint8_t v) override;
 
   // Registers and phase, for tests and a later snapshot.
   struct State {

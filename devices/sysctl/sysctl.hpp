@@ -24,7 +24,7 @@
 
 namespace xlat::dev {
 
-class SystemControl final : public core::IoHandler {
+class SystemControl final : public core::ByteIoHandler {
  public:
   static constexpr uint16_t PORT_B = 0x61, PORT_A = 0x92, POST_PORT = 0x80;
   static constexpr uint64_t REFRESH_TOGGLE_NS = 15085;
@@ -47,10 +47,8 @@ class SystemControl final : public core::IoHandler {
 
   uint8_t post_code() const { return st_.post; }
 
-  uint32_t io_read(uint16_t port, unsigned size) override;
-  void io_write(uint16_t port, uint32_t value, unsigned size) override;
-  uint8_t read(uint16_t port);
-  void write(uint16_t port, uint8_t v);
+  uint8_t read(uint16_t port) override;
+  void write(uint16_t port, uint8_t v) override;
 
   const State& state() const { return st_; }
 
