@@ -2,17 +2,28 @@
 a pipe, text waited for (each wait bounded: a guard against hangs, not a
 performance check) and keys sent. Shared by the firmware tests."""
 import os
+import re
 import select
 import subprocess
 import sys
 import time
 
 
+# ANSI/VT100 control sequences (cursor moves, erases, attributes, resets).
+ESCAPES = re.compile(rb"\x1b(\[[0-9;?]*[@-~]|[()][0-9A-Za-z]|[@-Z\\-_])")
+
+
 class Console:
-    def __init__(self, argv):
+    """strip_escapes: match on the output without its terminal control
+    sequences (a serial console that positions the cursor, like SeaBIOS's,
+    may put them anywhere between words)."""
+
+    def __init__(self, argv, strip_escapes=False):
         self.argv = argv
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.seen = b""
+        self.strip = strip_escapes
+        self.pending = b""  # (strip_escapes) bytes that may end inside a sequence
 
     def fail(self, why):
         print(f"FAIL: {why}\ncommand: {' '.join(self.argv)}\noutput so far:\n"
@@ -28,8 +39,20 @@ class Console:
                 self.fail(f"waiting for {text!r}")
             r, _, _ = select.select([self.p.stdout], [], [], 0.5)
             if r:
-                self.seen += os.read(self.p.stdout.fileno(), 65536)
+                self.take(os.read(self.p.stdout.fileno(), 65536))
         self.seen = self.seen[self.seen.index(text.encode()) + len(text):]
+
+    def take(self, chunk):
+        if not self.strip:
+            self.seen += chunk
+            return
+        data = self.pending + chunk
+        cut = data.rfind(b"\x1b")
+        if cut >= 0 and len(data) - cut < 16 and not ESCAPES.match(data, cut):
+            data, self.pending = data[:cut], data[cut:]  # an unfinished sequence: wait for the rest
+        else:
+            self.pending = b""
+        self.seen += ESCAPES.sub(b"", data)
 
     def send(self, s):
         self.p.stdin.write(s.encode())
