@@ -12,6 +12,12 @@ scales, S_lo and S_hi, and the time per unit is (t(S_hi) - t(S_lo)) /
 cancels out. The best of --repeat runs is kept. Ratios are per kernel, and
 the last row is their geometric mean. This is a benchmark, not a test.
 
+The scale of each kernel grows until its native run takes about --target
+seconds. A host that cannot run 32-bit programs (an x86-64 kernel without
+compatibility mode: "Exec format error") has no native column: it is shown
+as n/a, and the scale follows the xlat jit column instead (--target seconds
+of translated code).
+
   tools/bench/kernels.py [--engines interp,jit] [--kernels crc32,sieve]
                          [--repeat N] [--target SECONDS] [--no-qemu]
 """
@@ -56,6 +62,16 @@ def build(out):
             os.path.join(SRC, "mb_start.S"), os.path.join(SRC, "mb_main.c"), obj])
         sh(["gcc", "-m32", "-O2", "-static", "-no-pie", "-o", native, os.path.join(SRC, "native_main.c"), obj])
     return kernels
+
+
+def native_runs(out, kernel):
+    """Whether this host runs the 32-bit native programs (None) or why not."""
+    try:
+        subprocess.run([os.path.join(out, kernel + ".native"), "1"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        return None
+    except OSError as e:
+        return e.strerror
 
 
 def column_cmds(args, xlat):
@@ -131,14 +147,20 @@ def main():
         kernels = want
 
     cols = column_cmds(args, xlat)
+    no_native = native_runs(out, kernels[0])
+    if no_native:
+        print(f"kernels.py: native: this host cannot run 32-bit programs ({no_native}): no native column; "
+              f"the scale follows xlat jit", file=sys.stderr)
     print(f"# load average {os.getloadavg()[0]:.1f}; time per scale unit, best of {args.repeat}, "
           f"two-point (t(hi) - t(lo)) so start-up cancels out")
+    names = [n for n, _ in cols]
+    scale_col = names.index("xlat jit") if no_native and "xlat jit" in names else 0
     rows = []
     for k in kernels:
-        # Scale: grow it until the native run takes about --target seconds.
+        # Scale: grow it until the scale column's run takes about --target seconds.
         s_hi = 1
         while s_hi < 1 << 20:
-            t, _ = timed(cols[0][1](k, s_hi, out))
+            t, _ = timed(cols[scale_col][1](k, s_hi, out))
             if t >= args.target:
                 break
             s_hi *= 2 if t > args.target / 4 else 8
@@ -146,6 +168,9 @@ def main():
         s_lo = s_hi // 8
         times, sums, notes = [], set(), []
         for name, cmd_of in cols:
+            if name == "native" and no_native:
+                times.append(None)
+                continue
             try:
                 t, cs = measure(cmd_of, k, s_lo, s_hi, out, args.repeat)
                 times.append(t)
@@ -158,7 +183,6 @@ def main():
         for n in notes:
             print(f"# {k}: {n}", file=sys.stderr)
 
-    names = [n for n, _ in cols]
     # Ratio columns: (label, slower column, faster column); each > 1 means
     # the second is that many times faster.
     ratios = [(f"{n}/native", i, 0) for i, n in enumerate(names) if i]
@@ -170,7 +194,9 @@ def main():
           "".join(f"{label:>{max(12, len(label) + 2)}}" for label, _, _ in ratios) + "  checksums")
     logs = [[] for _ in ratios]
     for k, s, times, agree in rows:
-        line = f"{k:<14}{s:>6}" + "".join(f"{t * 1000:>16.3f}" if t is not None else f"{'failed':>16}" for t in times)
+        line = f"{k:<14}{s:>6}" + "".join(
+            f"{t * 1000:>16.3f}" if t is not None else f"{'n/a' if n == 'native' and no_native else 'failed':>16}"
+            for n, t in zip(names, times))
         for j, (label, a, b) in enumerate(ratios):
             w = max(12, len(label) + 2)
             if times[a] and times[b]:
