@@ -40,7 +40,8 @@ void Cpu::tlb_fill(uint32_t lin, uint64_t phys, bool user, bool writable, uint64
   e.tag_w = (writable && ram && !bus.is_code_page(ppage)) ? vpage : SoftTlb::INVALID_TAG;
   e.addend = reinterpret_cast<uintptr_t>(host) - vpage;
   e.ppage = ppage;
-  e.flags = flags;
+  e.flags = flags | (e.flags & TlbEntry::LISTED);
+  tlb.made(user, SoftTlb::index(lin), e);
   if (flags & TlbEntry::LARGE) ++tlb.large_entries;
 }
 

@@ -13,6 +13,13 @@
 // marked LARGE so that INVLPG of any address in the 4 MiB page drops all its
 // pieces. GLOBAL entries (PTE.G with CR4.PGE) survive CR3 writes.
 //
+// 4096 entries per privilege cover 16 MiB, so a guest's working set of
+// random accesses over that much stays in it. The whole-table operations
+// (CR3 writes, a page becoming code, INVLPG of a 4 MiB page) visit only the
+// entries made since the last full flush, listed in `used` as they are made
+// (an entry is listed once: TlbEntry::LISTED), so their cost follows what the
+// guest touched rather than the table's size.
+//
 // Watched pages (PageWatch): a range of linear or physical addresses whose
 // every access must be seen by someone. The TLB fill never makes an entry for
 // a page that overlaps a watched range, so neither the interpreter's nor the
@@ -38,6 +45,7 @@ struct TlbEntry {
 
   static constexpr uint64_t GLOBAL = 1;  // PTE.G with CR4.PGE: kept across CR3 writes
   static constexpr uint64_t LARGE = 2;   // a piece of a 4 MiB page
+  static constexpr uint64_t LISTED = 4;  // in SoftTlb::used
 };
 
 // Who watches a range (PageWatch); each owner replaces its own ranges.
@@ -98,9 +106,14 @@ class PageWatch {
 };
 
 struct SoftTlb {
-  static constexpr unsigned BITS = 8;
+  static constexpr unsigned BITS = 12;
   static constexpr unsigned SIZE = 1u << BITS;
   static constexpr uint64_t INVALID_TAG = ~0ull;
+
+  SoftTlb() {
+    for (auto& t : e)
+      for (auto& x : t) x = TlbEntry{INVALID_TAG, INVALID_TAG, 0, ~0ull, 0};
+  }
 
   TlbEntry e[2][SIZE];  // [user][index]
   unsigned large_entries = 0;  // LARGE entries made since the last flush_all (INVLPG scans if > 0)
@@ -108,15 +121,38 @@ struct SoftTlb {
 
   static unsigned index(uint64_t lin) { return unsigned(lin >> 12) & (SIZE - 1); }
 
+  // Records that entry `x` (at [user][idx]) has just been made.
+  void made(unsigned user, unsigned idx, TlbEntry& x) {
+    if (x.flags & TlbEntry::LISTED) return;
+    x.flags |= TlbEntry::LISTED;
+    used_[user][nused_[user]++] = uint16_t(idx);
+  }
+
   void flush_all() {
-    for (auto& t : e)
-      for (auto& x : t) x.tag_r = x.tag_w = INVALID_TAG;
+    for (unsigned u = 0; u < 2; ++u) {
+      for (unsigned k = 0; k < nused_[u]; ++k) {
+        TlbEntry& x = e[u][used_[u][k]];
+        x.tag_r = x.tag_w = INVALID_TAG;
+        x.flags = 0;
+      }
+      nused_[u] = 0;
+    }
     large_entries = 0;
   }
   void flush_nonglobal() {
-    for (auto& t : e)
-      for (auto& x : t)
-        if (!(x.flags & TlbEntry::GLOBAL)) x.tag_r = x.tag_w = INVALID_TAG;
+    for (unsigned u = 0; u < 2; ++u) {
+      unsigned keep = 0;
+      for (unsigned k = 0; k < nused_[u]; ++k) {
+        TlbEntry& x = e[u][used_[u][k]];
+        if (x.flags & TlbEntry::GLOBAL) {
+          used_[u][keep++] = used_[u][k];
+        } else {
+          x.tag_r = x.tag_w = INVALID_TAG;
+          x.flags = 0;
+        }
+      }
+      nused_[u] = keep;
+    }
   }
   // INVLPG: drops the page containing `lin`, global or not; for a 4 MiB page,
   // every piece of it.
@@ -128,17 +164,25 @@ struct SoftTlb {
     }
     if (large_entries == 0) return;
     const uint64_t big = lin >> 22;
-    for (auto& t : e)
-      for (auto& x : t)
+    for (unsigned u = 0; u < 2; ++u)
+      for (unsigned k = 0; k < nused_[u]; ++k) {
+        TlbEntry& x = e[u][used_[u][k]];
         if ((x.flags & TlbEntry::LARGE) && x.tag_r != INVALID_TAG && (x.tag_r >> 22) == big)
           x.tag_r = x.tag_w = INVALID_TAG;
+      }
   }
   // Stops fast-path writes to a physical page (it now holds cached code).
   void protect_ppage(uint64_t ppage) {
-    for (auto& t : e)
-      for (auto& x : t)
+    for (unsigned u = 0; u < 2; ++u)
+      for (unsigned k = 0; k < nused_[u]; ++k) {
+        TlbEntry& x = e[u][used_[u][k]];
         if (x.ppage == ppage) x.tag_w = INVALID_TAG;
+      }
   }
+
+ private:
+  uint16_t used_[2][SIZE];
+  unsigned nused_[2] = {0, 0};
 };
 
 }  // namespace xlat::core

@@ -73,7 +73,8 @@ ax::Mem BlockEmitter::probe_linear(unsigned size, bool write, Label slow) {
   probe_f_ = f_;
   a.mov(ax::r10d, ax::r8d);
   a.shr(ax::r10d, 12);
-  a.movzx(ax::r10d, ax::r10b);
+  if (SoftTlb::BITS == 8) a.movzx(ax::r10d, ax::r10b);
+  else a.and_(ax::r10d, SoftTlb::SIZE - 1);
   a.lea(ax::r10, ax::ptr(ax::r10, ax::r10, 2));  // index * 5 (TlbEntry = 5 qwords)
   a.lea(ax::r11, ax::ptr(ax::r8, int32_t(size - 1)));
   a.and_(ax::r11, -4096);
