@@ -13,7 +13,7 @@ cancels out. The best of --repeat runs is kept. Ratios are per kernel, and
 the last row is their geometric mean. This is a benchmark, not a test.
 
 The scale of each kernel grows until its native run takes about --target
-seconds. A host that cannot run 32-bit programs (an x86-64 kernel without
+seconds more than a run of scale 1. A host that cannot run 32-bit programs (an x86-64 kernel without
 compatibility mode: "Exec format error") has no native column: it is shown
 as n/a, and the scale follows the xlat jit column instead (--target seconds
 of translated code).
@@ -157,10 +157,13 @@ def main():
     scale_col = names.index("xlat jit") if no_native and "xlat jit" in names else 0
     rows = []
     for k in kernels:
-        # Scale: grow it until the scale column's run takes about --target seconds.
+        # Scale: grow it until the scale column's run takes about --target
+        # seconds more than a run of scale 1 (start-up does not count).
         s_hi = 1
+        base, _ = timed(cols[scale_col][1](k, 1, out))
         while s_hi < 1 << 20:
             t, _ = timed(cols[scale_col][1](k, s_hi, out))
+            t -= base
             if t >= args.target:
                 break
             s_hi *= 2 if t > args.target / 4 else 8

@@ -156,6 +156,7 @@ void BlockEmitter::emit_insn(size_t k) {
         break;
     }
   }
+  if (!done && emit_rep_string(k)) return;
   if (!done) {
     call_helper(k);
     return;

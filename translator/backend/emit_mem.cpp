@@ -216,6 +216,79 @@ bool BlockEmitter::emit_pop() {
   return true;
 }
 
+bool BlockEmitter::emit_rep_string(size_t k) {
+  const DecodedInsn& i = b_.insns[k];
+  unsigned size, shift;
+  bool movs;
+  switch (i.op) {
+    case OP_MOVSB: movs = true, size = 1, shift = 0; break;
+    case OP_MOVSW: movs = true, size = 2, shift = 1; break;
+    case OP_MOVSD: movs = true, size = 4, shift = 2; break;
+    case OP_STOSB: movs = false, size = 1, shift = 0; break;
+    case OP_STOSW: movs = false, size = 2, shift = 1; break;
+    case OP_STOSD: movs = false, size = 4, shift = 2; break;
+    default: return false;
+  }
+  if (i.rep == REP_NONE || i.asize != 4 || !flat(ES) || (movs && !flat(i.seg))) return false;
+  const bool user = b_.key.mode & mode_bits::USER;
+  const int32_t t = env_.off_tlb + (user ? int32_t(SoftTlb::SIZE * sizeof(TlbEntry)) : 0);
+  Label helper = a.newLabel(), join = a.newLabel();
+  flush();
+  a.test(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), fl::DF);
+  a.jnz(helper);
+  a.mov(ax::r10d, greg(ECX, 4));
+  a.test(ax::r10d, ax::r10d);
+  a.jz(helper);
+  if (shift) a.shl(ax::r10d, shift);  // bytes (at most a page: checked next)
+  // One range [reg, reg + bytes) inside one page, mapped for `write` or
+  // reading: its host address into `host`.
+  auto range = [&](const ax::Gp& guest, const ax::Gp& host, bool write) {
+    a.mov(ax::r11d, guest.r32());
+    a.and_(ax::r11d, 0xFFF);
+    a.add(ax::r11d, ax::r10d);
+    a.cmp(ax::r11d, 0x1000);
+    a.ja(helper);
+    a.mov(ax::r11d, guest.r32());
+    a.shr(ax::r11d, 12);
+    a.and_(ax::r11d, SoftTlb::SIZE - 1);
+    a.lea(ax::r11, ax::ptr(ax::r11, ax::r11, 2));  // index * 5 (TlbEntry = 5 qwords)
+    a.mov(host.r32(), guest.r32());
+    a.and_(host, -4096);
+    const int32_t tag = int32_t(write ? offsetof(TlbEntry, tag_w) : offsetof(TlbEntry, tag_r));
+    a.cmp(host, ax::qword_ptr(ax::r15, ax::r11, 3, t + tag));
+    a.jne(helper);
+    a.mov(host, ax::qword_ptr(ax::r15, ax::r11, 3, t + int32_t(offsetof(TlbEntry, addend))));
+    a.add(host, guest.r64());
+  };
+  range(greg(EDI, 4), ax::r9, true);
+  if (movs) range(greg(ESI, 4), ax::r8, false);
+  // Host REP MOVS/STOS (the host DF is 0): ESI/EDI live in rsi/rdi, so they
+  // are kept in r10/r11 meanwhile; EAX (STOS's value) is rax.
+  a.mov(ax::ecx, greg(ECX, 4));
+  a.mov(ax::r11, ax::rdi);
+  a.mov(ax::rdi, ax::r9);
+  if (movs) {
+    a.mov(ax::r10, ax::rsi);
+    a.mov(ax::rsi, ax::r8);
+    if (size == 1) a.rep().movsb();
+    else if (size == 2) a.rep().movsw();
+    else a.rep().movsd();
+    a.lea(greg(ESI, 4), ax::ptr(ax::r10, greg64(ECX), shift));
+  } else {
+    if (size == 1) a.rep().stosb();
+    else if (size == 2) a.rep().stosw();
+    else a.rep().stosd();
+  }
+  a.lea(greg(EDI, 4), ax::ptr(ax::r11, greg64(ECX), shift));
+  a.xor_(greg(ECX, 4), greg(ECX, 4));
+  a.add(ax::qword_ptr(ax::r15, env_.off_icount), int32_t(pending_ + 1));
+  a.jmp(join);
+  a.bind(helper);
+  call_helper(k);  // (resets pending_ and the flag state, as the fast path left them)
+  a.bind(join);
+  return true;
+}
+
 bool BlockEmitter::emit_xchg() {
   const DecodedInsn& i = in();
   const unsigned sz = i.o[0].size;

@@ -130,6 +130,12 @@ class BlockEmitter {
   bool emit_push();
   bool emit_pop();
   bool emit_xchg();
+  // REP MOVS/STOS with 32-bit addresses over flat segments: inline host REP
+  // MOVS/STOS when DF is 0 and each range lies in one page the soft TLB maps
+  // (the instruction then completes at once, as the interpreter's fast path
+  // does); otherwise, or for a zero count, the helper. Returns false when the
+  // instruction does not qualify at all (then the caller runs the helper).
+  bool emit_rep_string(size_t k);
 
   // --- emit_alu.cpp ---
   bool emit_binop();
