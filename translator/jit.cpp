@@ -70,7 +70,6 @@ Jit::Jit(Bus& bus, JitOptions opt)
   sh_.helper_exec = reinterpret_cast<void*>(&helper_exec);
   sh_.owner = this;
   env_.exit_common = rt_.exit_common;
-  env_.ib_lookup = rt_.ib_lookup;
   env_.stats = opt_.stats;
   if (opt_.perf_map) {
     const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
@@ -89,6 +88,7 @@ void Jit::bind(Cpu& c) {
   env_.off_icount = int32_t(reinterpret_cast<const char*>(&c.icount) - base);
   env_.off_events = int32_t(reinterpret_cast<const char*>(&c.events) - base);
   env_.off_tlb = int32_t(reinterpret_cast<const char*>(&c.tlb.e[0][0]) - base);
+  sh_.icount = &c.icount;
   if (!blocks_.empty()) flush_cache();
 }
 

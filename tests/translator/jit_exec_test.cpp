@@ -39,7 +39,9 @@ TEST_CASE("jit: calls and returns go through the indirect-branch table", "[trans
   f: add eax, 3
     ret)");
   test::Guest g("jit");
-  translator::Jit& j = test::use_jit(g);
+  translator::JitOptions o;
+  o.stats = true;  // counts the table's hits
+  translator::Jit& j = test::use_jit(g, o);
   g.load(code);
   g.run();
   REQUIRE(!g.fault);

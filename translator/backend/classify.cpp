@@ -73,7 +73,14 @@ Support classify(const DecodedInsn& i, uint32_t mode, uint32_t cs_hi) {
       if (o1.size >= o0.size) return Support::Helper;
       return reg_or_mem(i, o1);
     case OP_SHL: case OP_SHR: case OP_SAR: case OP_ROL: case OP_ROR: {
-      if (i.nops != 2 || o1.kind != OpKind::Imm || i.lock) return Support::Helper;
+      if (i.nops != 2 || i.lock) return Support::Helper;
+      if (o1.kind == OpKind::Reg) {
+        // By CL: 32-bit SHL/SHR/SAR (every count 0-31 defined as on the host).
+        if (i.op == OP_ROL || i.op == OP_ROR || o1.reg != ECX || o1.size != 1 || o0.size != 4)
+          return Support::Helper;
+        return reg_or_mem(i, o0);
+      }
+      if (o1.kind != OpKind::Imm) return Support::Helper;
       const unsigned n = (o1.reg ? i.imm2 : i.imm) & 31;
       if (n == 0 || n >= o0.size * 8u) return Support::Helper;
       return reg_or_mem(i, o0);

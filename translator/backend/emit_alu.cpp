@@ -110,6 +110,7 @@ bool BlockEmitter::emit_unop() {
 
 bool BlockEmitter::emit_shift() {
   const DecodedInsn& i = in();
+  if (i.o[1].kind == OpKind::Reg) return emit_shift_cl();
   const Operand& d = i.o[0];
   const unsigned sz = d.size;
   const unsigned n = (i.o[1].reg ? i.imm2 : i.imm) & 31;
@@ -152,14 +153,16 @@ bool BlockEmitter::emit_shift() {
     const unsigned top = sz * 8 - 1;
     if (i.op == OP_ROL) {
       a.shr(ax::r10d, top);
-      a.mov(ax::r11d, ax::ecx);
-      a.xor_(ax::r10d, ax::r11d);
+      a.xor_(ax::r10d, ax::ecx);
+      a.and_(ax::r10d, 1);
     } else {
-      a.lea(ax::r11d, ax::ptr(ax::r10, ax::r10));
-      a.xor_(ax::r10d, ax::r11d);
-      a.shr(ax::r10d, top);
+      // (bits top-1 and top as 0..3) + 1, bit 1: their xor.
+      a.shr(ax::r10d, top - 1);
+      a.and_(ax::r10d, 3);
+      a.add(ax::r10d, 1);
+      a.shr(ax::r10d, 1);
+      a.and_(ax::r10d, 1);
     }
-    a.and_(ax::r10d, 1);
     a.shl(ax::r10d, 11);
     a.and_(ax::ecx, fl::CF);
     a.or_(ax::ecx, ax::r10d);
@@ -175,6 +178,48 @@ bool BlockEmitter::emit_shift() {
   } else {
     produced(fl::ARITH, fl::AF | fl::OF);
   }
+  if (mem) {
+    a.bind(done);
+    slow_path(slow, done, false);
+  }
+  return true;
+}
+
+// 32-bit SHL/SHR/SAR by CL. A count of 0 (CL & 31) changes nothing, flags
+// included, so both paths meet with the flags in CpuState::eflags: flushed
+// before, and after the shift when a later reader needs them. The flags the
+// interpreter defines where the SDM does not: AF = 0; OF = SF ^ CF after SHL,
+// 0 after SAR and after SHR by more than 1.
+bool BlockEmitter::emit_shift_cl() {
+  const DecodedInsn& i = in();
+  const Operand& d = i.o[0];
+  flush();
+  Label slow, done, skip = a.newLabel();
+  const bool mem = d.kind == OpKind::Mem;
+  ax::Mem m;
+  if (mem) {
+    slow = a.newLabel();
+    done = a.newLabel();
+    m = mem_access(4, true, slow);  // count 0 only reads: a write probe that misses takes the helper
+  }
+  a.mov(ax::ecx, greg(ECX, 4));
+  a.and_(ax::ecx, 31);
+  a.jz(skip);
+  const ax::Inst::Id id = i.op == OP_SHL ? ax::Inst::kIdShl : i.op == OP_SHR ? ax::Inst::kIdShr : ax::Inst::kIdSar;
+  if (mem) a.emit(id, m, ax::cl);
+  else a.emit(id, greg(d.reg, 4), ax::cl);
+  const bool shr_of = i.op == OP_SHR && (live_[k_] & fl::OF);
+  if (shr_of) a.lea(ax::r9d, ax::ptr(ax::rcx, -1));  // 0: a count of 1 (the host's OF stands)
+  if (i.op == OP_SHL) produced(fl::ARITH, fl::AF, true);
+  else if (i.op == OP_SHR) produced(fl::ARITH, fl::AF);
+  else produced(fl::ARITH, fl::AF | fl::OF);
+  flush();
+  if (shr_of) {
+    a.test(ax::r9d, ax::r9d);
+    a.jz(skip);
+    a.and_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), int32_t(~fl::OF));
+  }
+  a.bind(skip);
   if (mem) {
     a.bind(done);
     slow_path(slow, done, false);

@@ -94,8 +94,7 @@ void BlockEmitter::prologue() {
   a.bind(entry_label);
   if (b_.pages[1] != b_.pages[0]) check_page(lin + b_.bytes - 1, b_.pages[1]);
   stat_inc(SH_N_BLOCK_ENTRIES);
-  a.mov(ax::rcx, ax::qword_ptr(ax::r15, env_.off_icount));
-  a.cmp(ax::rcx, ax::qword_ptr(ax::r14, SH_UNTIL));
+  a.cmp(ax::r11, ax::qword_ptr(ax::r14, SH_UNTIL));
   a.jae(deadline);
   a.cmp(ax::dword_ptr(ax::r15, env_.off_events), 0);
   a.jne(event);
@@ -124,10 +123,15 @@ void BlockEmitter::emit_insn(size_t k) {
   k_ = k;
   const DecodedInsn& i = in();
   bool done = false;
-  if (support_[k] != Support::Helper && f_.saved) {
+  if (support_[k] != Support::Helper && (f_.saved || f_.lost)) {
     // Flags saved before a memory probe must not mix with new host flags.
     const uint32_t w = insn_flags_written(i);
     if (w && (f_.from_host() & ~w)) flush();
+  }
+  if (f_.recipe >= 0 && (regs_written(k) & f_.recipe_regs)) {
+    // The recipe's inputs are about to change.
+    if (f_.lost) flush();
+    f_.recipe = -1;
   }
   if (support_[k] != Support::Helper) {
     switch (i.op) {
@@ -166,14 +170,16 @@ void BlockEmitter::emit_insn(size_t k) {
 
 void BlockEmitter::store_regs() {
   for (unsigned r = 0; r < 8; ++r) a.mov(ax::qword_ptr(ax::r15, int32_t(r * 8)), greg64(r));
+  a.mov(ax::qword_ptr(ax::r15, env_.off_icount), ax::r11);
 }
 
 void BlockEmitter::load_regs() {
   for (unsigned r = 0; r < 8; ++r) a.mov(greg(r, 4), ax::dword_ptr(ax::r15, int32_t(r * 8)));
+  a.mov(ax::r11, ax::qword_ptr(ax::r15, env_.off_icount));
 }
 
 void BlockEmitter::add_icount() {
-  if (pending_) a.add(ax::qword_ptr(ax::r15, env_.off_icount), int32_t(pending_));
+  if (pending_) a.lea(ax::r11, ax::ptr(ax::r11, int32_t(pending_)));
   pending_ = 0;
 }
 
@@ -244,17 +250,35 @@ void BlockEmitter::exit_direct(uint32_t target) {
   });
 }
 
+// The look-up is inline at every indirect exit (not one shared routine), so
+// each exit's final indirect jump has its own branch-predictor history.
 void BlockEmitter::exit_indirect() {
   flush();
   add_icount();
-  a.mov(ax::dword_ptr(ax::r15, OFF_EIP), ax::r8d);
   if (!(b_.key.mode & (mode_bits::CSLIM_4G | mode_bits::CSLIM_64K))) {
+    a.mov(ax::dword_ptr(ax::r15, OFF_EIP), ax::r8d);
     a.mov(ax::dword_ptr(ax::r14, SH_EXIT_REASON), uint32_t(EXIT_DISPATCH));
     a.jmp(imm(reinterpret_cast<uint64_t>(env_.exit_common)));
     return;
   }
+  Label miss = a.newLabel();
+  a.imul(ax::ecx, ax::r8d, int32_t(IB_HASH));
+  a.shr(ax::ecx, 32 - IB_BITS);
+  a.shl(ax::ecx, 5);  // sizeof(IbEntry)
+  a.add(ax::rcx, ax::qword_ptr(ax::r14, SH_IB_TABLE));
+  a.cmp(ax::dword_ptr(ax::rcx, int32_t(offsetof(IbEntry, eip))), ax::r8d);
+  a.jne(miss);
   a.mov(ax::r9, imm(ctx_word()));
-  a.jmp(imm(reinterpret_cast<uint64_t>(env_.ib_lookup)));
+  a.cmp(ax::qword_ptr(ax::rcx, int32_t(offsetof(IbEntry, ctx))), ax::r9);
+  a.jne(miss);
+  stat_inc(SH_N_IB_HITS);
+  a.jmp(ax::qword_ptr(ax::rcx, int32_t(offsetof(IbEntry, code))));
+  defer([=, this] {
+    a.bind(miss);
+    a.mov(ax::dword_ptr(ax::r15, OFF_EIP), ax::r8d);
+    a.mov(ax::dword_ptr(ax::r14, SH_EXIT_REASON), uint32_t(EXIT_LOOKUP));
+    a.jmp(imm(reinterpret_cast<uint64_t>(env_.exit_common)));
+  });
 }
 
 // --- flags -------------------------------------------------------------------
@@ -268,28 +292,31 @@ void BlockEmitter::save_flags() {
   // An instruction that overwrites only some of them afterwards: flush now.
   const uint32_t w = insn_flags_written(in());
   if (w && (f_.from_host() & ~w)) flush();
-  if (!f_.saved && f_.from_host()) {
-    capture_host_flags();
-    a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
-    f_.saved = true;
+  if (!f_.saved && !f_.lost && f_.from_host()) {
+    if (f_.recipe >= 0) {
+      f_.lost = true;
+    } else {
+      capture_host_flags();
+      a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
+      f_.saved = true;
+    }
   }
   f_.host = 0;
 }
 
 // ecx = the host's arithmetic flags in EFLAGS positions (bits 8-10 are 0),
 // without PUSHFQ (slow): LAHF gives SF ZF AF PF CF in EFLAGS order, SETO the
-// OF. Guest EAX lives in rax: kept in r10d meanwhile. The OF and the LAHF
-// halves are independent chains (no partial-register merge between them).
-// Clobbers r10, r11 and the host flags.
+// OF. Guest EAX lives in rax: kept in r10d meanwhile. Clobbers r10 and the
+// host flags.
 void BlockEmitter::capture_host_flags() {
-  a.seto(ax::r11b);
   a.mov(ax::r10d, ax::eax);
   a.lahf();
+  a.seto(ax::al);
   a.movzx(ax::ecx, ax::ah);  // flags byte
+  a.movzx(ax::eax, ax::al);
+  a.shl(ax::eax, 11);        // OF -> bit 11
+  a.or_(ax::ecx, ax::eax);
   a.mov(ax::eax, ax::r10d);
-  a.movzx(ax::r11d, ax::r11b);
-  a.shl(ax::r11d, 11);       // OF -> bit 11
-  a.or_(ax::ecx, ax::r11d);
 }
 
 void BlockEmitter::emit_merge(const FlagState& f) {
@@ -297,15 +324,18 @@ void BlockEmitter::emit_merge(const FlagState& f) {
   const uint32_t from_host = f.dirty & ~f.zero & ~(f.of_sf_cf ? fl::OF : 0u);
   const bool need = from_host || f.of_sf_cf;
   if (need) {
-    if (f.saved) a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
-    else capture_host_flags();
+    if (f.saved) {
+      a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
+    } else {
+      if (f.lost) emit_recipe(f);
+      capture_host_flags();
+    }
   }
   if (f.of_sf_cf) {
     a.mov(ax::r10d, ax::ecx);
-    a.shl(ax::r10d, 4);   // SF (bit 7) -> bit 11
-    a.mov(ax::r11d, ax::ecx);
-    a.shl(ax::r11d, 11);  // CF (bit 0) -> bit 11
-    a.xor_(ax::r10d, ax::r11d);
+    a.shl(ax::r10d, 7);
+    a.xor_(ax::r10d, ax::ecx);
+    a.shl(ax::r10d, 4);   // bit 11 = SF (bit 7) xor CF (bit 0)
     a.and_(ax::r10d, fl::OF);
     a.and_(ax::ecx, from_host);
     a.or_(ax::ecx, ax::r10d);
@@ -328,6 +358,7 @@ void BlockEmitter::clobber() {
 }
 
 void BlockEmitter::need_host_cf() {
+  if (f_.lost) regenerate();
   if (f_.host & fl::CF) return;
   flush();
   a.bt(ax::dword_ptr(ax::r15, OFF_EFLAGS), 0);
@@ -337,6 +368,7 @@ void BlockEmitter::need_host_cf() {
 ax::CondCode BlockEmitter::cond(unsigned cc) {
   cc &= 15;
   const uint32_t need = cc_flags(cc);
+  if (f_.lost) regenerate();
   if ((need & ~f_.host) == 0) return ax::CondCode(cc);
   flush();
   const auto ef = ax::dword_ptr(ax::r15, OFF_EFLAGS);
@@ -366,17 +398,137 @@ ax::CondCode BlockEmitter::cond(unsigned cc) {
 }
 
 void BlockEmitter::produced(uint32_t written, uint32_t zero, bool of_xor) {
-  if (f_.saved && written) {
+  if ((f_.saved || f_.lost) && written) {
     // emit_insn flushed unless this instruction overwrites every saved flag.
     if (f_.from_host() & ~written) throw std::logic_error("translator: saved flags partly overwritten");
     f_.saved = false;
+    f_.lost = false;
   }
+  if (!written) return;
   const uint32_t live = live_[k_];
   const uint32_t from_host = written & ~zero & ~(of_xor ? fl::OF : 0u);
   f_.host = (f_.host & ~written) | from_host;
   f_.dirty = (f_.dirty & ~written) | (written & live);
   f_.zero = (f_.zero & ~written) | (zero & written & live);
   if (written & fl::OF) f_.of_sf_cf = of_xor && (live & fl::OF);
+  uint8_t regs = 0;
+  if ((f_.from_host() & ~from_host) == 0 && recipe_of(k_, regs)) {
+    f_.recipe = int(k_);
+    f_.recipe_regs = regs;
+  } else {
+    f_.recipe = -1;
+  }
+}
+
+// --- flag recipes (FlagState::recipe) ---------------------------------------
+
+namespace {
+uint32_t imm_of(const DecodedInsn& i, unsigned n) {
+  const uint32_t v = i.o[n].reg ? i.imm2 : i.imm;
+  return (i.o[n].size == 1 && i.o[0].size > 1) ? uint32_t(int32_t(int8_t(v))) : v;
+}
+asmjit::Imm imm_sized(uint32_t v, unsigned size) {
+  if (size == 1) return imm(int8_t(v));
+  if (size == 2) return imm(int16_t(v));
+  return imm(int32_t(v));
+}
+ax::Gp rcx_sized(unsigned size) { return size == 1 ? ax::Gp(ax::cl) : size == 2 ? ax::Gp(ax::cx) : ax::Gp(ax::ecx); }
+}  // namespace
+
+bool BlockEmitter::recipe_of(size_t k, uint8_t& regs) const {
+  if (support_[k] != Support::Inline) return false;
+  const DecodedInsn& i = b_.insns[k];
+  const Operand &d = i.o[0], &s = i.o[1];
+  if (i.nops < 1 || d.kind != OpKind::Reg) return false;
+  regs = uint8_t(1u << d.reg);
+  switch (i.op) {
+    case OP_ADD:
+      if (s.kind == OpKind::Reg && s.reg == d.reg) return false;  // x + x: x is not recoverable
+      [[fallthrough]];
+    case OP_SUB: case OP_CMP: case OP_TEST:
+      if (i.nops != 2) return false;
+      if (s.kind == OpKind::Reg) regs |= uint8_t(1u << s.reg);
+      else if (s.kind != OpKind::Imm) return false;
+      return true;
+    case OP_AND: case OP_OR: case OP_XOR: case OP_INC: case OP_DEC: case OP_NEG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+uint8_t BlockEmitter::regs_written(size_t k) const {
+  if (support_[k] == Support::Helper) return 0xFF;
+  const DecodedInsn& i = b_.insns[k];
+  auto bit = [](unsigned r) { return uint8_t(1u << r); };
+  switch (i.op) {
+    case OP_CMP: case OP_TEST: case OP_NOP: case OP_PAUSE: case OP_CLC: case OP_STC: case OP_CMC:
+      return 0;
+    case OP_PUSH: case OP_CALL: case OP_RET: return bit(ESP);
+    case OP_POP: return uint8_t(bit(ESP) | bit(i.o[0].reg));
+    case OP_XCHG: return uint8_t(bit(i.o[0].reg) | bit(i.o[1].reg));
+    case OP_CDQ: case OP_CWD: return bit(EDX);
+    case OP_CWDE: case OP_CBW: return bit(EAX);
+    default:
+      if (i.op >= OP_JO && i.op <= OP_JNLE) return 0;
+      if (i.op == OP_JMP) return 0;
+      if (i.nops > 0 && i.o[0].kind == OpKind::Reg && i.o[0].reg < 8) return bit(i.o[0].reg);
+      if (i.nops > 0 && i.o[0].kind == OpKind::Reg) return 0xFF;
+      return i.nops > 0 && i.o[0].kind == OpKind::Mem ? 0 : 0xFF;
+  }
+}
+
+void BlockEmitter::emit_recipe(const FlagState& f) {
+  const DecodedInsn& p = b_.insns[size_t(f.recipe)];
+  const Operand &d = p.o[0], &s = p.o[1];
+  const unsigned sz = d.size;
+  const ax::Gp dst = greg(d.reg, sz), c = rcx_sized(sz);
+  auto src = [&](ax::Inst::Id id, const ax::Gp& to) {
+    if (s.kind == OpKind::Reg) a.emit(id, to, greg(s.reg, sz));
+    else a.emit(id, to, imm_sized(imm_of(p, 1), sz));
+  };
+  switch (p.op) {
+    case OP_CMP: src(ax::Inst::kIdCmp, dst); break;
+    case OP_TEST: src(ax::Inst::kIdTest, dst); break;
+    case OP_AND: case OP_OR: case OP_XOR: a.test(dst, dst); break;
+    case OP_ADD:  // the register minus the addend, plus the addend again
+      a.mov(ax::ecx, greg(d.reg, 4));
+      src(ax::Inst::kIdSub, c);
+      src(ax::Inst::kIdAdd, c);
+      break;
+    case OP_SUB:
+      if (s.kind == OpKind::Reg && s.reg == d.reg) {
+        a.cmp(dst, dst);
+      } else {
+        a.mov(ax::ecx, greg(d.reg, 4));
+        src(ax::Inst::kIdAdd, c);
+        src(ax::Inst::kIdSub, c);
+      }
+      break;
+    case OP_INC:
+      a.mov(ax::ecx, greg(d.reg, 4));
+      a.sub(c, 1);
+      a.inc(c);
+      break;
+    case OP_DEC:
+      a.mov(ax::ecx, greg(d.reg, 4));
+      a.add(c, 1);
+      a.dec(c);
+      break;
+    case OP_NEG:
+      a.mov(ax::ecx, greg(d.reg, 4));
+      a.neg(c);
+      a.neg(c);
+      break;
+    default:
+      throw std::logic_error("translator: no flag recipe for this instruction");
+  }
+}
+
+void BlockEmitter::regenerate() {
+  emit_recipe(f_);
+  f_.lost = false;
+  f_.host = f_.from_host() & ~(f_.of_sf_cf ? fl::OF : 0u);
 }
 
 }  // namespace xlat::translator::x64

@@ -55,8 +55,8 @@ ax::Mem BlockEmitter::mem_access(unsigned size, bool write, Label slow) {
     a.cmp(ax::r8d, ax::dword_ptr(ax::r15, so + int32_t(offsetof(Segment, lo))));
     a.jb(slow);
     a.lea(ax::r10, ax::ptr(ax::r8, int32_t(size - 1)));
-    a.mov(ax::r11d, ax::dword_ptr(ax::r15, so + int32_t(offsetof(Segment, hi))));
-    a.cmp(ax::r10, ax::r11);
+    a.mov(ax::ecx, ax::dword_ptr(ax::r15, so + int32_t(offsetof(Segment, hi))));
+    a.cmp(ax::r10, ax::rcx);
     a.ja(slow);
     a.test(ax::byte_ptr(ax::r15, so + int32_t(offsetof(Segment, access))),
            write ? seg_access::WRITE : seg_access::READ);
@@ -76,10 +76,10 @@ ax::Mem BlockEmitter::probe_linear(unsigned size, bool write, Label slow) {
   if (SoftTlb::BITS == 8) a.movzx(ax::r10d, ax::r10b);
   else a.and_(ax::r10d, SoftTlb::SIZE - 1);
   a.lea(ax::r10, ax::ptr(ax::r10, ax::r10, 2));  // index * 5 (TlbEntry = 5 qwords)
-  a.lea(ax::r11, ax::ptr(ax::r8, int32_t(size - 1)));
-  a.and_(ax::r11, -4096);
+  a.lea(ax::rcx, ax::ptr(ax::r8, int32_t(size - 1)));
+  a.and_(ax::rcx, -4096);
   const int32_t tag = int32_t(write ? offsetof(TlbEntry, tag_w) : offsetof(TlbEntry, tag_r));
-  a.cmp(ax::r11, ax::qword_ptr(ax::r15, ax::r10, 3, t + tag));
+  a.cmp(ax::rcx, ax::qword_ptr(ax::r15, ax::r10, 3, t + tag));
   a.jne(slow);
   a.mov(ax::r9, ax::qword_ptr(ax::r15, ax::r10, 3, t + int32_t(offsetof(TlbEntry, addend))));
   stat_inc(SH_N_TLB_HITS);
@@ -113,7 +113,7 @@ void BlockEmitter::slow_path(Label slow, Label done, bool exit_after) {
       return;
     }
     // The fast path accounts for this instruction later: take back what the helper added.
-    a.sub(ax::qword_ptr(ax::r15, env_.off_icount), int32_t(pend + 1));
+    a.lea(ax::r11, ax::ptr(ax::r11, -int32_t(pend + 1)));
     if (restore_flags) {
       a.mov(ax::ecx, ax::dword_ptr(ax::r15, OFF_EFLAGS));
       a.and_(ax::ecx, fl::ARITH);
@@ -243,45 +243,44 @@ bool BlockEmitter::emit_rep_string(size_t k) {
   // One range [reg, reg + bytes) inside one page, mapped for `write` or
   // reading: its host address into `host`.
   auto range = [&](const ax::Gp& guest, const ax::Gp& host, bool write) {
-    a.mov(ax::r11d, guest.r32());
-    a.and_(ax::r11d, 0xFFF);
-    a.add(ax::r11d, ax::r10d);
-    a.cmp(ax::r11d, 0x1000);
+    a.mov(ax::ecx, guest.r32());
+    a.and_(ax::ecx, 0xFFF);
+    a.add(ax::ecx, ax::r10d);
+    a.cmp(ax::ecx, 0x1000);
     a.ja(helper);
-    a.mov(ax::r11d, guest.r32());
-    a.shr(ax::r11d, 12);
-    a.and_(ax::r11d, SoftTlb::SIZE - 1);
-    a.lea(ax::r11, ax::ptr(ax::r11, ax::r11, 2));  // index * 5 (TlbEntry = 5 qwords)
+    a.mov(ax::ecx, guest.r32());
+    a.shr(ax::ecx, 12);
+    a.and_(ax::ecx, SoftTlb::SIZE - 1);
+    a.lea(ax::rcx, ax::ptr(ax::rcx, ax::rcx, 2));  // index * 5 (TlbEntry = 5 qwords)
     a.mov(host.r32(), guest.r32());
     a.and_(host, -4096);
     const int32_t tag = int32_t(write ? offsetof(TlbEntry, tag_w) : offsetof(TlbEntry, tag_r));
-    a.cmp(host, ax::qword_ptr(ax::r15, ax::r11, 3, t + tag));
+    a.cmp(host, ax::qword_ptr(ax::r15, ax::rcx, 3, t + tag));
     a.jne(helper);
-    a.mov(host, ax::qword_ptr(ax::r15, ax::r11, 3, t + int32_t(offsetof(TlbEntry, addend))));
+    a.mov(host, ax::qword_ptr(ax::r15, ax::rcx, 3, t + int32_t(offsetof(TlbEntry, addend))));
     a.add(host, guest.r64());
   };
   range(greg(EDI, 4), ax::r9, true);
   if (movs) range(greg(ESI, 4), ax::r8, false);
   // Host REP MOVS/STOS (the host DF is 0): ESI/EDI live in rsi/rdi, so they
-  // are kept in r10/r11 meanwhile; EAX (STOS's value) is rax.
+  // are swapped with the host pointers in r8/r9 meanwhile; EAX (STOS's value)
+  // is rax.
   a.mov(ax::ecx, greg(ECX, 4));
-  a.mov(ax::r11, ax::rdi);
-  a.mov(ax::rdi, ax::r9);
+  a.xchg(ax::rdi, ax::r9);
   if (movs) {
-    a.mov(ax::r10, ax::rsi);
-    a.mov(ax::rsi, ax::r8);
+    a.xchg(ax::rsi, ax::r8);
     if (size == 1) a.rep().movsb();
     else if (size == 2) a.rep().movsw();
     else a.rep().movsd();
-    a.lea(greg(ESI, 4), ax::ptr(ax::r10, greg64(ECX), shift));
+    a.lea(greg(ESI, 4), ax::ptr(ax::r8, greg64(ECX), shift));
   } else {
     if (size == 1) a.rep().stosb();
     else if (size == 2) a.rep().stosw();
     else a.rep().stosd();
   }
-  a.lea(greg(EDI, 4), ax::ptr(ax::r11, greg64(ECX), shift));
+  a.lea(greg(EDI, 4), ax::ptr(ax::r9, greg64(ECX), shift));
   a.xor_(greg(ECX, 4), greg(ECX, 4));
-  a.add(ax::qword_ptr(ax::r15, env_.off_icount), int32_t(pending_ + 1));
+  a.lea(ax::r11, ax::ptr(ax::r11, int32_t(pending_ + 1)));
   a.jmp(join);
   a.bind(helper);
   call_helper(k);  // (resets pending_ and the flag state, as the fast path left them)

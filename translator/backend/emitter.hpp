@@ -29,9 +29,10 @@
 // rejoins, or leaves the block if the handler asked to (self-modifying code).
 //
 // Exits. A direct exit is a patchable jmp rel32 (block.hpp, Link); an
-// indirect one jumps to the shared look-up routine with the target EIP in
-// r8d and the block's context word in r9. Every exit first adds the
-// instructions retired since the last update to Cpu::icount.
+// indirect one (target EIP in r8d) looks the target up in the
+// indirect-branch table inline and jumps to its checked entry, or leaves
+// with EXIT_LOOKUP. Every exit first adds the instructions retired since the
+// last update to the instruction count (r11, jit_abi.hpp).
 #pragma once
 
 #include <asmjit/x86.h>
@@ -70,6 +71,17 @@ struct FlagState {
   // instruction overwrites all of them; an instruction that would overwrite
   // only some of them flushes first (the two sources never mix).
   bool saved = false;
+  // Instead of saving them, a memory probe may let the host flags be lost
+  // when one instruction `recipe` (an inline register-only ADD, SUB, CMP,
+  // TEST, AND, OR, XOR, INC, DEC or NEG) produced every one of them and the
+  // guest registers it reads (recipe_regs) still hold what it left: the flags
+  // are regenerated where they are needed (emit_recipe: the same host
+  // operation on the same values, e.g. CMP again, or ADD on the register
+  // minus its addend) — in a slow path, a flush, or a condition. An
+  // instruction that writes one of recipe_regs first flushes them if lost.
+  int recipe = -1;
+  uint8_t recipe_regs = 0;
+  bool lost = false;
   // Dirty flags whose value comes from the host (or the saved copy).
   uint32_t from_host() const { return (dirty & ~zero) | (of_sf_cf ? fl_of : 0u); }
   static constexpr uint32_t fl_of = 1u << 11;
@@ -107,6 +119,10 @@ class BlockEmitter {
   void clobber();                      // host flags about to be destroyed: flush what is needed
   ax::CondCode cond(unsigned cc);      // a host condition equal to guest condition cc, now
   void need_host_cf();                 // the host CF holds the guest CF
+  bool recipe_of(size_t k, uint8_t& regs) const;  // FlagState::recipe: can insn k be one?
+  uint8_t regs_written(size_t k) const;           // guest registers insn k may write (bit r)
+  void emit_recipe(const FlagState& f);           // regenerates f's host flags (clobbers rcx)
+  void regenerate();                              // f_.lost: the host flags again
   // After an inline instruction that wrote `written` (host instruction result),
   // of which `zero` are architecturally 0 and, if of_xor, OF = SF ^ CF.
   void produced(uint32_t written, uint32_t zero = 0, bool of_xor = false);
@@ -141,6 +157,7 @@ class BlockEmitter {
   bool emit_binop();
   bool emit_unop();
   bool emit_shift();
+  bool emit_shift_cl();
   bool emit_imul();
   bool emit_setcc();
   bool emit_cmovcc();

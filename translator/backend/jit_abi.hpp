@@ -6,13 +6,16 @@
 //   r14  JitShared (this struct)
 //   guest EAX ECX EDX EBX ESP EBP ESI EDI live in
 //        rax r12 rdx rbx r13 rbp rsi rdi   (upper 32 bits always zero)
-//   rcx r8 r9 r10 r11  scratch
+//   r11  Cpu::icount (the copy in the Cpu is stale while translated code runs;
+//        it is stored before every helper call and by exit_common, and
+//        reloaded after a helper)
+//   rcx r8 r9 r10  scratch
 // The host stack is 16-byte aligned while translated code runs, so helpers
 // are called directly; the host DF is always 0.
 //
 // At block boundaries (block entry, chained jumps, indirect look-ups, exits
 // to the dispatcher) the guest arithmetic flags are in CpuState::eflags with
-// lf.op == LF_NONE, Cpu::icount counts every retired instruction, and the
+// lf.op == LF_NONE, r11 counts every retired instruction, and the
 // guest registers are in the host registers above (the state's copies may be
 // stale until the code leaves through exit_common, which stores them).
 #pragma once
@@ -51,6 +54,7 @@ struct IbEntry {
 };
 static_assert(sizeof(IbEntry) == 32);
 constexpr unsigned IB_BITS = 12;
+constexpr uint32_t IB_HASH = 0x9E3779B1u;  // index = (eip * IB_HASH) >> (32 - IB_BITS)
 
 struct JitShared {
   uint64_t until;           // icount limit of the current run
@@ -69,6 +73,7 @@ struct JitShared {
   // The host RFLAGS saved before a memory probe while guest flags newer than
   // CpuState::eflags were in the host flags (emitter.hpp, FlagState::saved).
   uint64_t saved_flags;
+  uint64_t* icount;         // &Cpu::icount (r11 while translated code runs)
 };
 
 constexpr int32_t SH_UNTIL = offsetof(JitShared, until);
@@ -82,6 +87,7 @@ constexpr int32_t SH_N_IB_HITS = offsetof(JitShared, n_ib_hits);
 constexpr int32_t SH_N_TLB_HITS = offsetof(JitShared, n_tlb_hits);
 constexpr int32_t SH_N_TLB_MISSES = offsetof(JitShared, n_tlb_misses);
 constexpr int32_t SH_SAVED_FLAGS = offsetof(JitShared, saved_flags);
+constexpr int32_t SH_ICOUNT = offsetof(JitShared, icount);
 
 // Offsets from &Cpu::s of the Cpu fields outside CpuState, and the addresses
 // of the shared runtime routines: what a block's code needs to know.
@@ -90,7 +96,6 @@ struct EmitEnv {
   int32_t off_events;
   int32_t off_tlb;       // &Cpu::tlb.e[0][0]
   const uint8_t* exit_common;
-  const uint8_t* ib_lookup;
   bool stats;
 };
 

@@ -47,7 +47,7 @@ Runtime emit_runtime(CodeCache& cache) {
   code.init(Environment::host());
   code.setErrorHandler(&eh);
   x86::Assembler a(&code);
-  Label exit_common = a.newLabel(), ib_lookup = a.newLabel(), ib_miss = a.newLabel();
+  Label exit_common = a.newLabel();
 
   // enter(sh = rdi, state = rsi, code = rdx)
   a.push(x86::rbx);
@@ -59,15 +59,19 @@ Runtime emit_runtime(CodeCache& cache) {
   a.sub(x86::rsp, 8);  // 16-byte alignment for helper calls
   a.mov(x86::r14, x86::rdi);
   a.mov(x86::r15, x86::rsi);
-  a.mov(x86::r11, x86::rdx);
+  a.mov(x86::r10, x86::rdx);
   a.mov(x86::qword_ptr(x86::r14, SH_HOST_RSP), x86::rsp);
+  a.mov(x86::rcx, x86::qword_ptr(x86::r14, SH_ICOUNT));
+  a.mov(x86::r11, x86::qword_ptr(x86::rcx));
   for (unsigned r = 0; r < 8; ++r) a.mov(greg(r, 4), x86::dword_ptr(x86::r15, int32_t(r * 8)));
-  a.jmp(x86::r11);
+  a.jmp(x86::r10);
 
   // exit_common: guest registers to the state, back to C++.
   a.align(AlignMode::kCode, 16);
   a.bind(exit_common);
   for (unsigned r = 0; r < 8; ++r) a.mov(x86::qword_ptr(x86::r15, int32_t(r * 8)), greg64(r));
+  a.mov(x86::rcx, x86::qword_ptr(x86::r14, SH_ICOUNT));
+  a.mov(x86::qword_ptr(x86::rcx), x86::r11);
   a.mov(x86::rsp, x86::qword_ptr(x86::r14, SH_HOST_RSP));
   a.add(x86::rsp, 8);
   a.pop(x86::r15);
@@ -78,30 +82,12 @@ Runtime emit_runtime(CodeCache& cache) {
   a.pop(x86::rbx);
   a.ret();
 
-  // ib_lookup: r8d = target EIP (also in s.eip), r9 = context word.
-  a.align(AlignMode::kCode, 16);
-  a.bind(ib_lookup);
-  a.imul(x86::ecx, x86::r8d, int32_t(0x9E3779B1u));
-  a.shr(x86::ecx, 32 - IB_BITS);
-  a.shl(x86::ecx, 5);
-  a.add(x86::rcx, x86::qword_ptr(x86::r14, SH_IB_TABLE));
-  a.cmp(x86::dword_ptr(x86::rcx, int32_t(offsetof(IbEntry, eip))), x86::r8d);
-  a.jne(ib_miss);
-  a.cmp(x86::qword_ptr(x86::rcx, int32_t(offsetof(IbEntry, ctx))), x86::r9);
-  a.jne(ib_miss);
-  a.inc(x86::qword_ptr(x86::r14, SH_N_IB_HITS));
-  a.jmp(x86::qword_ptr(x86::rcx, int32_t(offsetof(IbEntry, code))));
-  a.bind(ib_miss);
-  a.mov(x86::dword_ptr(x86::r14, SH_EXIT_REASON), uint32_t(EXIT_LOOKUP));
-  a.jmp(exit_common);
-
   size_t size = 0;
   uint8_t* base = install(code, cache, size);
   if (!base) throw std::runtime_error("translator: code cache too small for the runtime");
   Runtime rt;
   rt.enter = reinterpret_cast<EnterFn>(base);
   rt.exit_common = base + code.labelOffsetFromBase(exit_common);
-  rt.ib_lookup = base + code.labelOffsetFromBase(ib_lookup);
   rt.bytes = cache.used();
   return rt;
 }

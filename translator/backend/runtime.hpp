@@ -1,6 +1,6 @@
 // Code shared by all blocks, emitted once at the start of the code cache:
 // the entry trampoline (C++ -> translated code), the common exit (translated
-// code -> C++), and the indirect-branch look-up.
+// code -> C++).
 #pragma once
 
 #include <cstdint>
@@ -16,15 +16,14 @@ using EnterFn = void (*)(JitShared* sh, void* state, const uint8_t* code);
 struct Runtime {
   EnterFn enter = nullptr;
   const uint8_t* exit_common = nullptr;
-  const uint8_t* ib_lookup = nullptr;
   size_t bytes = 0;  // code cache bytes it occupies (kept across flushes)
 };
 
 // Emits the runtime at the start of an empty cache.
 Runtime emit_runtime(CodeCache& cache);
 
-// Index of an EIP in the indirect-branch table (the look-up routine computes the same).
-inline unsigned ib_index(uint32_t eip) { return (eip * 0x9E3779B1u) >> (32 - IB_BITS); }
+// Index of an EIP in the indirect-branch table (the inline look-up at an indirect exit computes the same).
+inline unsigned ib_index(uint32_t eip) { return (eip * IB_HASH) >> (32 - IB_BITS); }
 
 // Translates a decoded block into the cache: fills b.code, b.entry,
 // b.checked_entry, b.code_size and b.exits. Returns false if the cache is
