@@ -79,6 +79,10 @@ struct Block {
   uint32_t code_size = 0;
   uint8_t* entry = nullptr;          // after the page check
   uint8_t* checked_entry = nullptr;  // verifies the page mapping first
+  // Direct exit targets (EIPs) whose code reads the arithmetic flags before
+  // it writes all of them: those exits store the flags in eflags rather than
+  // lazily (jit_abi.hpp), which the target would only materialize again.
+  std::vector<uint32_t> flag_reading_targets;
   std::vector<std::unique_ptr<Link>> exits;
   std::vector<Link*> incoming;
   bool dead = false;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "translator/backend/emitter.hpp"
 #include "translator/block_decoder.hpp"
 
 namespace xlat::translator {
@@ -62,12 +63,15 @@ uint32_t helper_exec(JitShared* sh, const DecodedInsn* in, uint32_t eip, uint32_
   return 0;
 }
 
+void helper_materialize(JitShared* sh) { static_cast<Jit*>(sh->owner)->cpu_->materialize_flags(); }
+
 Jit::Jit(Bus& bus, JitOptions opt)
     : bus_(bus), interp_(bus), opt_(opt), cache_(std::max(opt.cache_bytes, MIN_CODE_CACHE)), ib_(size_t(1) << IB_BITS), fast_(size_t(1) << FAST_BITS) {
   rt_ = x64::emit_runtime(cache_);
   for (IbEntry& e : ib_) e = IbEntry{0xFFFFFFFFu, 0, ~0ull, nullptr, 0};
   sh_.ib_table = ib_.data();
   sh_.helper_exec = reinterpret_cast<void*>(&helper_exec);
+  sh_.materialize = reinterpret_cast<void*>(&helper_materialize);
   sh_.owner = this;
   env_.exit_common = rt_.exit_common;
   env_.stats = opt_.stats;
@@ -150,11 +154,59 @@ void Jit::mark_pages(Block* b) {
   }
 }
 
+// Whether the code at `eip` (on the block's first page) reads arithmetic
+// flags before it writes all of them, looking at up to 16 instructions the
+// way the emitter decides to materialize lazy flags at a block's entry, and
+// guessing yes where it cannot follow the code. A guess only (the code may
+// change): it picks how the exits to it store flags.
+bool Jit::reads_flags_first(Cpu& c, const Block& b, uint32_t eip) {
+  const uint32_t page = (b.key.cs_base + b.key.eip) & ~0xFFFu;
+  const uint64_t saved_cr2 = c.s.cr2;
+  for (int n = 0; n < 16; ++n) {
+    if (((b.key.cs_base + eip) & ~0xFFFu) != page || eip > b.key.cs_hi) return false;
+    DecodedInsn in;
+    uint64_t ph;
+    try {
+      if (c.fetch_decode(eip, in, ph) == DecodeStatus::Invalid) return false;
+    } catch (const GuestFault&) {
+      c.s.cr2 = saved_cr2;
+      return false;
+    }
+    if (x64::classify(in, b.key.mode, b.key.cs_hi) == x64::Support::Helper) return false;
+    const uint32_t r = insn_flags_read(in), w = insn_flags_written(in);
+    if (r || (w && w != fl::ARITH)) return true;
+    if (w == fl::ARITH) return false;
+    eip += in.len;
+    if (op_info[in.op].attrs & isa_attr::A_END) {
+      // Followed through a direct JMP or CALL; any other way on (RET, an
+      // indirect branch) leads to code not known here: assume it reads them.
+      if ((in.op != OP_JMP && in.op != OP_CALL) || in.nops != 1 || in.o[0].kind != OpKind::Rel) return true;
+      eip += in.imm;
+      if (in.osize == 2) eip &= 0xFFFF;
+    }
+    if (!(b.key.mode & mode_bits::CODE32)) eip &= 0xFFFF;
+  }
+  return false;
+}
+
 Block* Jit::translate(Cpu& c, const BlockKey& k) {
   auto blk = std::make_unique<Block>();
   blk->key = k;
   decode_block(c, *blk);  // a fault fetching the first instruction propagates
   if (uint64_t(k.eip) + blk->bytes - 1 > k.cs_hi) return nullptr;  // runs past the CS limit
+  {
+    // The direct exits that may store flags lazily: the fall-through and a
+    // near JMP/Jcc target.
+    const DecodedInsn& last = blk->insns.back();
+    uint32_t next = k.eip + blk->bytes;
+    if (!(k.mode & mode_bits::CODE32)) next &= 0xFFFF;
+    std::vector<uint32_t> targets{next};
+    if ((last.op == OP_JMP || (last.op >= OP_JO && last.op <= OP_JNLE)) && last.nops == 1 &&
+        last.o[0].kind == OpKind::Rel)
+      targets.push_back(last.osize == 2 ? (next + last.imm) & 0xFFFF : next + last.imm);
+    for (uint32_t t : targets)
+      if (reads_flags_first(c, *blk, t)) blk->flag_reading_targets.push_back(t);
+  }
   const uint64_t t0 = now_ns();
   if (!x64::translate_block(env_, cache_, *blk)) {
     flush_cache();

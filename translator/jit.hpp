@@ -83,11 +83,13 @@ class Jit final : public core::Engine {
 
  private:
   friend uint32_t helper_exec(JitShared*, const core::DecodedInsn*, uint32_t, uint32_t);
+  friend void helper_materialize(JitShared*);
 
   void bind(core::Cpu& c);
   Block* find(core::Cpu& c);
   Block* translate(core::Cpu& c, const BlockKey& k);
   BlockKey make_key(const core::Cpu& c, uint64_t phys) const;
+  bool reads_flags_first(core::Cpu& c, const Block& b, uint32_t eip);
   void try_link(Link* l, Block* to);
   void patch(uint8_t* jmp, const uint8_t* target);
   void ib_insert(Block* b);
@@ -122,5 +124,6 @@ class Jit final : public core::Engine {
 };
 
 uint32_t helper_exec(JitShared* sh, const core::DecodedInsn* in, uint32_t eip, uint32_t pending);
+void helper_materialize(JitShared* sh);
 
 }  // namespace xlat::translator

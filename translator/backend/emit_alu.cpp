@@ -168,6 +168,8 @@ bool BlockEmitter::emit_shift() {
     a.or_(ax::ecx, ax::r10d);
     a.and_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), int32_t(~(fl::CF | fl::OF)));
     a.or_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), ax::ecx);
+    eflags_stored();
+    eflags_valid_ = true;
     f_ = {};
   } else if (rotate) {
     produced(fl::CF | fl::OF);
@@ -259,6 +261,8 @@ bool BlockEmitter::emit_imul() {
     a.or_(ax::ecx, ax::r10d);
     a.and_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), int32_t(~fl::ARITH));
     a.or_(ax::dword_ptr(ax::r15, int32_t(offsetof(CpuState, eflags))), ax::ecx);
+    eflags_stored();
+    eflags_valid_ = true;
     f_ = {};
   } else {
     produced(fl::ARITH);

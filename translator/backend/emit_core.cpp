@@ -1,5 +1,6 @@
-// Block structure: entry checks, the instruction loop, helper calls, exits
-// and the flag bookkeeping (see emitter.hpp).
+// Block structure: entry checks, the instruction loop, helper calls and exits
+// (see emitter.hpp; the flag bookkeeping is in emit_flags.cpp).
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 
@@ -19,13 +20,7 @@ constexpr uint32_t kGuestIds[8] = {ax::Gp::kIdAx, ax::Gp::kIdR12, ax::Gp::kIdDx,
                                    ax::Gp::kIdR13, ax::Gp::kIdBp, ax::Gp::kIdSi, ax::Gp::kIdDi};
 constexpr int32_t OFF_EIP = offsetof(CpuState, eip);
 constexpr int32_t OFF_EFLAGS = offsetof(CpuState, eflags);
-
-// Flags a condition code reads.
-uint32_t cc_flags(unsigned cc) {
-  static constexpr uint32_t m[8] = {fl::OF, fl::CF, fl::ZF, fl::CF | fl::ZF, fl::SF, fl::PF,
-                                    fl::SF | fl::OF, fl::ZF | fl::SF | fl::OF};
-  return m[(cc >> 1) & 7];
-}
+constexpr int32_t OFF_LF_OP = offsetof(CpuState, lf) + int32_t(offsetof(LazyFlags, op));
 }  // namespace
 
 ax::Gp greg(unsigned r, unsigned size) {
@@ -51,6 +46,21 @@ BlockEmitter::BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& as) : en
   }
   eips_.push_back(e);
   live_ = flag_liveness(b.insns, may_fault);
+  // Lazy flags at entry are materialized unless the block writes all six
+  // flags (inline) before it reads or partly writes any; a helper first
+  // (helper_exec) evaluates and materializes them itself.
+  bool materialize = false;
+  for (size_t k = 0; k < b.insns.size(); ++k) {
+    if (support_[k] == Support::Helper) break;
+    const uint32_t r = insn_flags_read(b.insns[k]), w = insn_flags_written(b.insns[k]);
+    if (r || (w && w != fl::ARITH)) {
+      materialize = true;
+      break;
+    }
+    if (w == fl::ARITH) break;
+  }
+  lazy_entry_ = !materialize;
+  eflags_valid_ = materialize;
 }
 
 uint32_t BlockEmitter::src_imm(unsigned n) const {
@@ -100,6 +110,20 @@ void BlockEmitter::prologue() {
   a.jne(event);
   Label body = a.newLabel();
   a.bind(body);
+  if (!lazy_entry_) {
+    Label mat = a.newLabel(), done = a.newLabel();
+    a.cmp(ax::byte_ptr(ax::r15, OFF_LF_OP), LF_NONE);
+    a.jne(mat);
+    a.bind(done);
+    defer([=, this] {
+      a.bind(mat);
+      store_regs();
+      a.mov(ax::rdi, ax::r14);
+      a.call(ax::qword_ptr(ax::r14, SH_MATERIALIZE));
+      load_regs();
+      a.jmp(done);
+    });
+  }
   const uint32_t eip0 = b_.key.eip;
   defer([=, this] {
     a.bind(page_fail);
@@ -229,7 +253,8 @@ void BlockEmitter::exit_dispatch(uint32_t eip, ExitReason why) {
 }
 
 void BlockEmitter::exit_direct(uint32_t target) {
-  flush();
+  const auto& readers = b_.flag_reading_targets;
+  if (std::find(readers.begin(), readers.end(), target) != readers.end() || !lazy_exit()) flush();
   add_icount();
   b_.exits.push_back(std::make_unique<Link>());
   Link* l = b_.exits.back().get();
@@ -279,256 +304,6 @@ void BlockEmitter::exit_indirect() {
     a.mov(ax::dword_ptr(ax::r14, SH_EXIT_REASON), uint32_t(EXIT_LOOKUP));
     a.jmp(imm(reinterpret_cast<uint64_t>(env_.exit_common)));
   });
-}
-
-// --- flags -------------------------------------------------------------------
-
-void BlockEmitter::flush() {
-  emit_merge(f_);
-  f_ = {};
-}
-
-void BlockEmitter::save_flags() {
-  // An instruction that overwrites only some of them afterwards: flush now.
-  const uint32_t w = insn_flags_written(in());
-  if (w && (f_.from_host() & ~w)) flush();
-  if (!f_.saved && !f_.lost && f_.from_host()) {
-    if (f_.recipe >= 0) {
-      f_.lost = true;
-    } else {
-      capture_host_flags();
-      a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
-      f_.saved = true;
-    }
-  }
-  f_.host = 0;
-}
-
-// ecx = the host's arithmetic flags in EFLAGS positions (bits 8-10 are 0),
-// without PUSHFQ (slow): LAHF gives SF ZF AF PF CF in EFLAGS order, SETO the
-// OF. Guest EAX lives in rax: kept in r10d meanwhile. Clobbers r10 and the
-// host flags.
-void BlockEmitter::capture_host_flags() {
-  a.mov(ax::r10d, ax::eax);
-  a.lahf();
-  a.seto(ax::al);
-  a.movzx(ax::ecx, ax::ah);  // flags byte
-  a.movzx(ax::eax, ax::al);
-  a.shl(ax::eax, 11);        // OF -> bit 11
-  a.or_(ax::ecx, ax::eax);
-  a.mov(ax::eax, ax::r10d);
-}
-
-void BlockEmitter::emit_merge(const FlagState& f) {
-  if (!f.dirty) return;
-  const uint32_t from_host = f.dirty & ~f.zero & ~(f.of_sf_cf ? fl::OF : 0u);
-  const bool need = from_host || f.of_sf_cf;
-  if (need) {
-    if (f.saved) {
-      a.mov(ax::rcx, ax::qword_ptr(ax::r14, SH_SAVED_FLAGS));
-    } else {
-      if (f.lost) emit_recipe(f);
-      capture_host_flags();
-    }
-  }
-  if (f.of_sf_cf) {
-    a.mov(ax::r10d, ax::ecx);
-    a.shl(ax::r10d, 7);
-    a.xor_(ax::r10d, ax::ecx);
-    a.shl(ax::r10d, 4);   // bit 11 = SF (bit 7) xor CF (bit 0)
-    a.and_(ax::r10d, fl::OF);
-    a.and_(ax::ecx, from_host);
-    a.or_(ax::ecx, ax::r10d);
-  } else if (need) {
-    a.and_(ax::ecx, from_host);
-  }
-  if (need) {
-    a.mov(ax::r10d, ax::dword_ptr(ax::r15, OFF_EFLAGS));
-    a.and_(ax::r10d, int32_t(~f.dirty));
-    a.or_(ax::r10d, ax::ecx);
-    a.mov(ax::dword_ptr(ax::r15, OFF_EFLAGS), ax::r10d);
-  } else {
-    a.and_(ax::dword_ptr(ax::r15, OFF_EFLAGS), int32_t(~f.dirty));
-  }
-}
-
-void BlockEmitter::clobber() {
-  if ((f_.dirty & ~f_.zero) || f_.of_sf_cf) flush();
-  f_.host = 0;
-}
-
-void BlockEmitter::need_host_cf() {
-  if (f_.lost) regenerate();
-  if (f_.host & fl::CF) return;
-  flush();
-  a.bt(ax::dword_ptr(ax::r15, OFF_EFLAGS), 0);
-  f_.host = fl::CF;
-}
-
-ax::CondCode BlockEmitter::cond(unsigned cc) {
-  cc &= 15;
-  const uint32_t need = cc_flags(cc);
-  if (f_.lost) regenerate();
-  if ((need & ~f_.host) == 0) return ax::CondCode(cc);
-  flush();
-  const auto ef = ax::dword_ptr(ax::r15, OFF_EFLAGS);
-  switch (cc >> 1) {
-    case 6:  // L: SF != OF
-      a.mov(ax::ecx, ef);
-      a.mov(ax::r10d, ax::ecx);
-      a.shr(ax::r10d, 4);  // OF -> bit 7
-      a.xor_(ax::ecx, ax::r10d);
-      a.test(ax::ecx, fl::SF);
-      break;
-    case 7:  // LE: ZF or SF != OF
-      a.mov(ax::ecx, ef);
-      a.mov(ax::r10d, ax::ecx);
-      a.shr(ax::r10d, 4);
-      a.xor_(ax::r10d, ax::ecx);  // bit 7 = SF ^ OF
-      a.shl(ax::ecx, 1);          // ZF -> bit 7
-      a.or_(ax::ecx, ax::r10d);
-      a.test(ax::ecx, fl::SF);
-      break;
-    default:
-      a.test(ef, need);
-      break;
-  }
-  f_.host = 0;
-  return (cc & 1) ? ax::CondCode::kZ : ax::CondCode::kNZ;
-}
-
-void BlockEmitter::produced(uint32_t written, uint32_t zero, bool of_xor) {
-  if ((f_.saved || f_.lost) && written) {
-    // emit_insn flushed unless this instruction overwrites every saved flag.
-    if (f_.from_host() & ~written) throw std::logic_error("translator: saved flags partly overwritten");
-    f_.saved = false;
-    f_.lost = false;
-  }
-  if (!written) return;
-  const uint32_t live = live_[k_];
-  const uint32_t from_host = written & ~zero & ~(of_xor ? fl::OF : 0u);
-  f_.host = (f_.host & ~written) | from_host;
-  f_.dirty = (f_.dirty & ~written) | (written & live);
-  f_.zero = (f_.zero & ~written) | (zero & written & live);
-  if (written & fl::OF) f_.of_sf_cf = of_xor && (live & fl::OF);
-  uint8_t regs = 0;
-  if ((f_.from_host() & ~from_host) == 0 && recipe_of(k_, regs)) {
-    f_.recipe = int(k_);
-    f_.recipe_regs = regs;
-  } else {
-    f_.recipe = -1;
-  }
-}
-
-// --- flag recipes (FlagState::recipe) ---------------------------------------
-
-namespace {
-uint32_t imm_of(const DecodedInsn& i, unsigned n) {
-  const uint32_t v = i.o[n].reg ? i.imm2 : i.imm;
-  return (i.o[n].size == 1 && i.o[0].size > 1) ? uint32_t(int32_t(int8_t(v))) : v;
-}
-asmjit::Imm imm_sized(uint32_t v, unsigned size) {
-  if (size == 1) return imm(int8_t(v));
-  if (size == 2) return imm(int16_t(v));
-  return imm(int32_t(v));
-}
-ax::Gp rcx_sized(unsigned size) { return size == 1 ? ax::Gp(ax::cl) : size == 2 ? ax::Gp(ax::cx) : ax::Gp(ax::ecx); }
-}  // namespace
-
-bool BlockEmitter::recipe_of(size_t k, uint8_t& regs) const {
-  if (support_[k] != Support::Inline) return false;
-  const DecodedInsn& i = b_.insns[k];
-  const Operand &d = i.o[0], &s = i.o[1];
-  if (i.nops < 1 || d.kind != OpKind::Reg) return false;
-  regs = uint8_t(1u << d.reg);
-  switch (i.op) {
-    case OP_ADD:
-      if (s.kind == OpKind::Reg && s.reg == d.reg) return false;  // x + x: x is not recoverable
-      [[fallthrough]];
-    case OP_SUB: case OP_CMP: case OP_TEST:
-      if (i.nops != 2) return false;
-      if (s.kind == OpKind::Reg) regs |= uint8_t(1u << s.reg);
-      else if (s.kind != OpKind::Imm) return false;
-      return true;
-    case OP_AND: case OP_OR: case OP_XOR: case OP_INC: case OP_DEC: case OP_NEG:
-      return true;
-    default:
-      return false;
-  }
-}
-
-uint8_t BlockEmitter::regs_written(size_t k) const {
-  if (support_[k] == Support::Helper) return 0xFF;
-  const DecodedInsn& i = b_.insns[k];
-  auto bit = [](unsigned r) { return uint8_t(1u << r); };
-  switch (i.op) {
-    case OP_CMP: case OP_TEST: case OP_NOP: case OP_PAUSE: case OP_CLC: case OP_STC: case OP_CMC:
-      return 0;
-    case OP_PUSH: case OP_CALL: case OP_RET: return bit(ESP);
-    case OP_POP: return uint8_t(bit(ESP) | bit(i.o[0].reg));
-    case OP_XCHG: return uint8_t(bit(i.o[0].reg) | bit(i.o[1].reg));
-    case OP_CDQ: case OP_CWD: return bit(EDX);
-    case OP_CWDE: case OP_CBW: return bit(EAX);
-    default:
-      if (i.op >= OP_JO && i.op <= OP_JNLE) return 0;
-      if (i.op == OP_JMP) return 0;
-      if (i.nops > 0 && i.o[0].kind == OpKind::Reg && i.o[0].reg < 8) return bit(i.o[0].reg);
-      if (i.nops > 0 && i.o[0].kind == OpKind::Reg) return 0xFF;
-      return i.nops > 0 && i.o[0].kind == OpKind::Mem ? 0 : 0xFF;
-  }
-}
-
-void BlockEmitter::emit_recipe(const FlagState& f) {
-  const DecodedInsn& p = b_.insns[size_t(f.recipe)];
-  const Operand &d = p.o[0], &s = p.o[1];
-  const unsigned sz = d.size;
-  const ax::Gp dst = greg(d.reg, sz), c = rcx_sized(sz);
-  auto src = [&](ax::Inst::Id id, const ax::Gp& to) {
-    if (s.kind == OpKind::Reg) a.emit(id, to, greg(s.reg, sz));
-    else a.emit(id, to, imm_sized(imm_of(p, 1), sz));
-  };
-  switch (p.op) {
-    case OP_CMP: src(ax::Inst::kIdCmp, dst); break;
-    case OP_TEST: src(ax::Inst::kIdTest, dst); break;
-    case OP_AND: case OP_OR: case OP_XOR: a.test(dst, dst); break;
-    case OP_ADD:  // the register minus the addend, plus the addend again
-      a.mov(ax::ecx, greg(d.reg, 4));
-      src(ax::Inst::kIdSub, c);
-      src(ax::Inst::kIdAdd, c);
-      break;
-    case OP_SUB:
-      if (s.kind == OpKind::Reg && s.reg == d.reg) {
-        a.cmp(dst, dst);
-      } else {
-        a.mov(ax::ecx, greg(d.reg, 4));
-        src(ax::Inst::kIdAdd, c);
-        src(ax::Inst::kIdSub, c);
-      }
-      break;
-    case OP_INC:
-      a.mov(ax::ecx, greg(d.reg, 4));
-      a.sub(c, 1);
-      a.inc(c);
-      break;
-    case OP_DEC:
-      a.mov(ax::ecx, greg(d.reg, 4));
-      a.add(c, 1);
-      a.dec(c);
-      break;
-    case OP_NEG:
-      a.mov(ax::ecx, greg(d.reg, 4));
-      a.neg(c);
-      a.neg(c);
-      break;
-    default:
-      throw std::logic_error("translator: no flag recipe for this instruction");
-  }
-}
-
-void BlockEmitter::regenerate() {
-  emit_recipe(f_);
-  f_.lost = false;
-  f_.host = f_.from_host() & ~(f_.of_sf_cf ? fl::OF : 0u);
 }
 
 }  // namespace xlat::translator::x64

@@ -63,9 +63,11 @@ bool BlockEmitter::emit_jcc() {
   a.j(cc, taken);
   const FlagState f = f_;
   const unsigned p = pending_;
+  const bool valid = eflags_valid_;
   exit_direct(next_eip());
   f_ = f;
   pending_ = p;
+  eflags_valid_ = valid;
   a.bind(taken);
   exit_direct(t);
   ended_ = true;

@@ -12,7 +12,7 @@
 // the guest's arithmetic flags in the host EFLAGS. FlagState tracks, while
 // the block is emitted, which guest flags the host EFLAGS hold and which are
 // newer than CpuState::eflags ("dirty"); a dirty flag is written back
-// (flush: pushfq + merge) only when something needs it in the state: a
+// (flush: LAHF/SETO capture + merge) only when something needs it in the state: a
 // helper, an exit, a memory access (whose soft-TLB check clobbers the host
 // flags and whose slow path may fault and must see exact flags), or a reader
 // that cannot use the host flags. Flags no later reader can observe (liveness
@@ -20,6 +20,12 @@
 // interpreter defines an undefined flag differently from what the host may
 // produce (AF after logic ops and shifts, OF after multi-bit shifts), the
 // flag is tracked as a constant 0 or as SF xor CF and computed at the flush.
+// Flags one register-only instruction produced are not even saved before a
+// memory probe: they are regenerated from its registers where needed
+// (FlagState::recipe). At a direct exit such flags leave lazily, as the
+// operands of that instruction in CpuState::lf (lazy_exit; jit_abi.hpp),
+// unless the target reads flags first (Block::flag_reading_targets); a block
+// that reads flags before writing all six materializes lazy ones at entry.
 //
 // Memory. An inline access computes the linear address (segment checks are
 // folded away for flat segments, from the block key), probes the soft TLB
@@ -101,17 +107,21 @@ class BlockEmitter {
   std::vector<LinkSite> link_sites;
 
  private:
-  // --- emit_core.cpp: structure, exits, helpers, flags ---
+  // --- emit_core.cpp: structure, exits, helpers ---
   void prologue();
   void emit_insn(size_t k);
   void call_helper(size_t k);          // runs insn k through its handler; continues or exits
   void exit_after_helper_branch(size_t k);
-  void exit_direct(uint32_t target);   // flush + icount + patchable jmp
+  void exit_direct(uint32_t target);   // flags (eflags or lazily) + icount + patchable jmp
   void exit_indirect();                // target EIP in r8d
   void exit_dispatch(uint32_t eip, ExitReason why);  // cold stub body: s.eip = eip, leave
-  void add_icount();                   // pending -> Cpu::icount
+  void add_icount();                   // pending -> the instruction count (r11)
   void store_regs();
   void load_regs();
+  void defer(std::function<void()> f) { cold_.push_back(std::move(f)); }
+  void stat_inc(int32_t shared_off);
+
+  // --- emit_flags.cpp ---
   void flush();                        // dirty flags -> CpuState::eflags (clobbers host flags)
   void emit_merge(const FlagState& f); // the code of a flush of state f (f_ unchanged)
   void save_flags();                   // before a memory probe: host flags -> saved_flags if needed
@@ -123,11 +133,11 @@ class BlockEmitter {
   uint8_t regs_written(size_t k) const;           // guest registers insn k may write (bit r)
   void emit_recipe(const FlagState& f);           // regenerates f's host flags (clobbers rcx)
   void regenerate();                              // f_.lost: the host flags again
+  bool lazy_exit();                  // at an exit: the recipe's operands -> CpuState::lf, if it can
+  void eflags_stored();              // translated code wrote arithmetic bits of eflags
   // After an inline instruction that wrote `written` (host instruction result),
   // of which `zero` are architecturally 0 and, if of_xor, OF = SF ^ CF.
   void produced(uint32_t written, uint32_t zero = 0, bool of_xor = false);
-  void defer(std::function<void()> f) { cold_.push_back(std::move(f)); }
-  void stat_inc(int32_t shared_off);
 
   // --- emit_mem.cpp ---
   // Probes the memory operand of the current instruction (size bytes, for
@@ -189,6 +199,12 @@ class BlockEmitter {
   FlagState probe_f_;            // flag state at the current instruction's memory probe (its slow path merges it)
   unsigned pending_ = 0;         // instructions retired since the last icount update
   bool ended_ = false;           // the current path has left the block
+  // Entered with lazy flags (jit_abi.hpp) and not materializing them: every
+  // store of arithmetic bits to eflags also sets lf.op = LF_NONE (the block
+  // writes all flags before it reads any, so eflags is then exact for every
+  // flag still observable).
+  bool lazy_entry_ = false;
+  bool eflags_valid_ = false;    // lf.op is LF_NONE here, on every path
   std::vector<std::function<void()>> cold_;
 };
 

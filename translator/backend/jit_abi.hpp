@@ -14,8 +14,12 @@
 // are called directly; the host DF is always 0.
 //
 // At block boundaries (block entry, chained jumps, indirect look-ups, exits
-// to the dispatcher) the guest arithmetic flags are in CpuState::eflags with
-// lf.op == LF_NONE, r11 counts every retired instruction, and the
+// to the dispatcher) the guest arithmetic flags are in CpuState::eflags, or
+// described lazily by CpuState::lf as the interpreter leaves them (a block
+// that ends after an ADD, SUB, CMP, TEST, logic op, INC, DEC or NEG stores
+// its operands there instead of computing the flags; a block that reads
+// flags before writing all of them materializes them first, through
+// JitShared::materialize), r11 counts every retired instruction, and the
 // guest registers are in the host registers above (the state's copies may be
 // stale until the code leaves through exit_common, which stores them).
 #pragma once
@@ -65,6 +69,7 @@ struct JitShared {
   uint64_t host_rsp;        // host stack pointer at entry (exit_common restores it)
   void* helper_exec;        // uint32_t (*)(JitShared*, const DecodedInsn*, uint32_t eip, uint32_t pending)
   void* owner;              // the Jit
+  void* materialize;        // void (*)(JitShared*): Cpu::materialize_flags()
   // Counters kept by translated code when statistics are on.
   uint64_t n_block_entries;
   uint64_t n_ib_hits;
@@ -82,6 +87,7 @@ constexpr int32_t SH_EXIT_REASON = offsetof(JitShared, exit_reason);
 constexpr int32_t SH_EXIT_LINK = offsetof(JitShared, exit_link);
 constexpr int32_t SH_HOST_RSP = offsetof(JitShared, host_rsp);
 constexpr int32_t SH_HELPER_EXEC = offsetof(JitShared, helper_exec);
+constexpr int32_t SH_MATERIALIZE = offsetof(JitShared, materialize);
 constexpr int32_t SH_N_BLOCK_ENTRIES = offsetof(JitShared, n_block_entries);
 constexpr int32_t SH_N_IB_HITS = offsetof(JitShared, n_ib_hits);
 constexpr int32_t SH_N_TLB_HITS = offsetof(JitShared, n_tlb_hits);
