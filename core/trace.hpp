@@ -20,6 +20,7 @@ constexpr uint32_t MMU = 1u << 4;           // page faults
 constexpr uint32_t CPU_RESET = 1u << 5;     // CPU resets
 constexpr uint32_t GUEST_ERRORS = 1u << 6;  // guest did something invalid (triple fault, bad I/O...)
 constexpr uint32_t UNIMP = 1u << 7;         // guest used something xlat does not implement (#UD from the table)
+constexpr uint32_t OUT_ASM = 1u << 8;       // host code the translator emitted (per block)
 }  // namespace trace
 
 class Tracer {
@@ -31,6 +32,11 @@ class Tracer {
   // A block was decoded at CS:eip (physical address phys), `count`
   // instructions, `bytes` long.
   virtual void block_decoded(const Cpu& cpu, uint32_t eip, uint64_t phys, unsigned count, unsigned bytes) = 0;
+  // The translator emitted `size` bytes of host code at `code` for the block
+  // at CS:eip (OUT_ASM). The default ignores it (engines without host code).
+  virtual void block_translated(const Cpu& cpu, uint32_t eip, const uint8_t* code, unsigned size) {
+    (void)cpu, (void)eip, (void)code, (void)size;
+  }
   // A block is about to execute (EXEC and/or CPU).
   virtual void block_exec(const Cpu& cpu, uint64_t phys) = 0;
   // An interrupt or exception is delivered (INT, MMU for #PF).

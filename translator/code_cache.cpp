@@ -9,19 +9,17 @@
 namespace xlat::translator {
 
 CodeCache::CodeCache(size_t bytes) : size_((bytes + 0xFFFF) & ~size_t(0xFFFF)) {
-  const int fd = memfd_create("xlat-code-cache", MFD_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("code cache: memfd_create failed");
-  if (ftruncate(fd, off_t(size_)) != 0) {
-    close(fd);
-    throw std::runtime_error("code cache: ftruncate failed");
-  }
-  void* rx = mmap(nullptr, size_, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-  void* rw = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close(fd);
-  if (rx == MAP_FAILED || rw == MAP_FAILED) {
+  // Shared anonymous memory, viewed twice: mremap with an old size of 0 makes
+  // a second mapping of the same pages. (Not a memfd: perf takes a file-backed
+  // mapping for a file and would not name the blocks from /tmp/perf-<pid>.map;
+  // shared anonymous memory shows as /dev/zero, which it treats as anonymous.)
+  void* rw = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (rw == MAP_FAILED) throw std::runtime_error("code cache: mmap failed");
+  void* rx = mremap(rw, 0, size_, MREMAP_MAYMOVE);
+  if (rx == MAP_FAILED || mprotect(rx, size_, PROT_READ | PROT_EXEC) != 0) {
     if (rx != MAP_FAILED) munmap(rx, size_);
-    if (rw != MAP_FAILED) munmap(rw, size_);
-    throw std::runtime_error("code cache: mmap failed");
+    munmap(rw, size_);
+    throw std::runtime_error("code cache: second mapping failed");
   }
   rx_ = static_cast<uint8_t*>(rx);
   rw_ = static_cast<uint8_t*>(rw);

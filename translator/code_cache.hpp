@@ -1,5 +1,5 @@
 // The code cache: one region of host memory holding translated code, mapped
-// twice from the same memfd — once readable and executable (where code runs),
+// twice from the same shared anonymous pages — once readable and executable (where code runs),
 // once readable and writable (where the translator copies new code and patches
 // chained jumps). No page is ever writable and executable at once.
 //

@@ -217,6 +217,7 @@ Block* Jit::translate(Cpu& c, const BlockKey& k) {
   ++stats_.blocks_translated;
   if (c.tracer && c.tracer->on(trace::IN_ASM))
     c.tracer->block_decoded(c, k.eip, k.phys, unsigned(blk->insns.size()), blk->bytes);
+  if (c.tracer && c.tracer->on(trace::OUT_ASM)) c.tracer->block_translated(c, k.eip, blk->code, blk->code_size);
   Block* b = blk.get();
   for (uint64_t pg : {b->pages[0], b->pages[1]}) {
     page_blocks_[pg].push_back(b);

@@ -14,6 +14,7 @@ struct ClassName {
 };
 constexpr ClassName classes[] = {
     {"in_asm", core::trace::IN_ASM, "guest code as it is decoded (per block, disassembled)"},
+    {"out_asm", core::trace::OUT_ASM, "host code the translator emitted (per block, x86-64)"},
     {"exec", core::trace::EXEC, "each executed block"},
     {"cpu", core::trace::CPU, "registers before each executed block"},
     {"int", core::trace::INT, "interrupts and exceptions"},
@@ -28,6 +29,7 @@ TraceLog::~TraceLog() {
   if (own_ && out_) std::fclose(out_);
   if (cs16_) cs_close(&cs16_);
   if (cs32_) cs_close(&cs32_);
+  if (cs64_) cs_close(&cs64_);
 }
 
 std::string TraceLog::help() {
@@ -49,6 +51,8 @@ std::string TraceLog::parse_classes(const std::string& list) {
     if (cs_open(CS_ARCH_X86, CS_MODE_16, &cs16_) != CS_ERR_OK || cs_open(CS_ARCH_X86, CS_MODE_32, &cs32_) != CS_ERR_OK)
       return "cannot initialise the Capstone disassembler";
   }
+  if ((mask & core::trace::OUT_ASM) && cs_open(CS_ARCH_X86, CS_MODE_64, &cs64_) != CS_ERR_OK)
+    return "cannot initialise the Capstone disassembler";
   return "";
 }
 
@@ -73,6 +77,18 @@ void TraceLog::block_decoded(const core::Cpu& cpu, uint32_t eip, uint64_t phys, 
     for (unsigned b = 0; b < insn[i].size; ++b) hex += fmt::format("{:02x}", insn[i].bytes[b]);
     fmt::print(out_, "0x{:08x}:  {:<20} {} {}\n", insn[i].address, hex, insn[i].mnemonic, insn[i].op_str);
   }
+  if (n) cs_free(insn, n);
+  fmt::print(out_, "\n");
+}
+
+void TraceLog::block_translated(const core::Cpu& cpu, uint32_t eip, const uint8_t* code, unsigned size) {
+  if (!in_filter(eip)) return;
+  fmt::print(out_, "OUT: {:04x}:{:08x} ({} bytes at host {})\n", cpu.s.seg[core::CS].sel, eip, size,
+             static_cast<const void*>(code));
+  cs_insn* insn = nullptr;
+  const size_t n = cs_disasm(cs64_, code, size, reinterpret_cast<uint64_t>(code), 0, &insn);
+  for (size_t i = 0; i < n; ++i)
+    fmt::print(out_, "0x{:012x}:  {} {}\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
   if (n) cs_free(insn, n);
   fmt::print(out_, "\n");
 }

@@ -24,6 +24,7 @@ class TraceLog final : public core::Tracer {
   static std::string help();
 
   void block_decoded(const core::Cpu& cpu, uint32_t eip, uint64_t phys, unsigned count, unsigned bytes) override;
+  void block_translated(const core::Cpu& cpu, uint32_t eip, const uint8_t* code, unsigned size) override;
   void block_exec(const core::Cpu& cpu, uint64_t phys) override;
   void interrupt(const core::Cpu& cpu, uint8_t vector, bool external, bool has_error, uint32_t error) override;
   void message(uint32_t cls, const std::string& text) override;
@@ -33,7 +34,7 @@ class TraceLog final : public core::Tracer {
   void dump_registers(const core::Cpu& cpu);
   FILE* out_ = stderr;
   bool own_ = false;
-  csh cs16_ = 0, cs32_ = 0;
+  csh cs16_ = 0, cs32_ = 0, cs64_ = 0;
   std::optional<std::pair<uint32_t, uint32_t>> filter_;
   uint64_t count_ = 0;
 };

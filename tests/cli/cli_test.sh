@@ -62,5 +62,7 @@ expect "display and nographic" 2 "exclude each other" "" -- -display curses -nog
 expect "display and serial stdio" 2 "both use this terminal" "" -- -display curses -serial stdio -flat "$T/hello.bin"
 expect "display none runs headless" 43 "" "^hello from real mode$" -- -display none -flat "$T/hello.bin"
 expect "flat program and debug exit" 43 "" "^hello from real mode$" -- -flat "$T/hello.bin"
+expect "out_asm shows the host code of each block" 43 "^0x[0-9a-f]{12}:  .*r1[45]" "^hello from real mode$" -- -d in_asm,out_asm -flat "$T/hello.bin"
+expect "out_asm block header" 43 "^OUT: 0000:00007c00 \([0-9]+ bytes at host" "" -- -d out_asm -flat "$T/hello.bin"
 expect "halt with interrupts off" 0 "halted with interrupts disabled" "" -- -flat "$T/clihlt.bin"
 exit $fail

@@ -177,3 +177,48 @@ TEST_CASE("flags across block boundaries and memory probes match the interpreter
     }
   }
 }
+
+// A block that branches back to its own start runs a second copy of its body
+// with the flags of the back-edge still in host registers or regenerable
+// (emitter.hpp, Self-loops). Each loop here ends on the flags of its producer
+// (a shift's CF comes back from JitShared::recipe_cf), reads CF at the top
+// (ADC), and loads from a new page every iteration (the slow path merges the
+// regenerated flags). Runs are also cut after N instructions, which leaves
+// the copy through its deadline exit: the state there must equal the
+// interpreter's at the same block boundary.
+TEST_CASE("self-loops carry flags into the loop copy and out of its exits", "[translator][flags]") {
+  struct Loop {
+    const char* producer;
+    uint32_t eax, ebx;
+  };
+  const Loop loops[] = {
+      {"shr eax, 2", 0xB7E15163, 0},  {"shl eax, 3", 0x9E3779B9, 0}, {"sar eax, 3", 0x6A09E667, 0},
+      {"shr ax, 2", 0x0000BB67, 0},   {"shl al, 3", 0x000000AE, 0},  {"sar eax, 1", 0x3C6EF372, 0},
+      {"add eax, ebx", 0xFFFFFFD3, 1}, {"sub eax, ebx", 45, 1},      {"inc eax", 0xFFFFFFE3, 0},
+      {"dec eax", 29, 0},              {"and eax, ebx", 0xF0, 0x0F},  {"sub eax, 5", 40, 0},
+  };
+  for (const Loop& l : loops) {
+    const std::string src = std::string("bits 32\n mov edi, 0x200000\n xor ecx, ecx\n mov eax, ") + hex(l.eax) +
+                            "\n mov ebx, " + hex(l.ebx) + "\n stc\n jmp .l\n align 16\n.l:\n mov esi, [edi]\n" +
+                            " lea edi, [edi + 4096]\n adc ecx, 0\n " + l.producer + "\n jnz .l\n" +
+                            " pushfd\n pop edx\n hlt\n";
+    const auto code = test::nasm(src);
+    for (const uint64_t limit : {uint64_t(50'000'000), uint64_t(9), uint64_t(23), uint64_t(57)}) {
+      test::Guest gi("interp"), gj("jit");
+      gi.load(code);
+      gj.load(code);
+      gi.run(limit);
+      gj.run(limit);
+      INFO(l.producer << ", at most " << limit << " instructions");
+      REQUIRE(!gi.fault);
+      REQUIRE(!gj.fault);
+      CHECK(gi.hit_limit == gj.hit_limit);
+      CHECK(gi.eip() == gj.eip());
+      CHECK(gi.cpu.icount == gj.cpu.icount);
+      CHECK((gi.eflags() & ARITH) == (gj.eflags() & ARITH));
+      for (unsigned r : {core::EAX, core::ECX, core::EDX, core::EDI})
+        CHECK(gi.reg(r) == gj.reg(r));
+      if (limit > 1000) CHECK(gi.cpu.s.halted);
+    }
+  }
+}

@@ -180,6 +180,8 @@ bool BlockEmitter::emit_shift() {
   } else {
     produced(fl::ARITH, fl::AF | fl::OF);
   }
+  if (!rotate && f_.recipe == int(k_) && (f_.dirty & fl::CF))
+    a.setc(ax::byte_ptr(ax::r14, SH_RECIPE_CF));  // the recipe's CF (FlagState::recipe)
   if (mem) {
     a.bind(done);
     slow_path(slow, done, false);

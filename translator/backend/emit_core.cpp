@@ -61,6 +61,9 @@ BlockEmitter::BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& as) : en
   }
   lazy_entry_ = !materialize;
   eflags_valid_ = materialize;
+  // A loop copy doubles the block's code; blocks over two pages re-check the
+  // second page's mapping at every entry, which the copy would skip.
+  loop_.ok = b.pages[1] == b.pages[0] && b.insns.size() <= 64;
 }
 
 uint32_t BlockEmitter::src_imm(unsigned n) const {
@@ -79,6 +82,7 @@ void BlockEmitter::emit() {
   prologue();
   for (size_t k = 0; k < b_.insns.size() && !ended_; ++k) emit_insn(k);
   if (!ended_) exit_direct(eips_.back());
+  if (loop_.have) emit_loop_copy();
   for (size_t i = 0; i < cold_.size(); ++i) {
     auto f = std::move(cold_[i]);
     f();
@@ -147,14 +151,20 @@ void BlockEmitter::emit_insn(size_t k) {
   k_ = k;
   const DecodedInsn& i = in();
   bool done = false;
+  const uint32_t w = insn_flags_written(i);
+  if (support_[k] == Support::Inline) drop_dead(w);
   if (support_[k] != Support::Helper && (f_.saved || f_.lost)) {
     // Flags saved before a memory probe must not mix with new host flags.
-    const uint32_t w = insn_flags_written(i);
     if (w && (f_.from_host() & ~w)) flush();
   }
   if (f_.recipe >= 0 && (regs_written(k) & f_.recipe_regs)) {
-    // The recipe's inputs are about to change.
-    if (f_.lost) flush();
+    // The recipe's inputs are about to change: lost flags could not be
+    // regenerated afterwards. Unless this register-only instruction neither
+    // reads flags nor leaves any of them: then nothing needs them again.
+    if (f_.lost) {
+      if (support_[k] != Support::Inline || (f_.from_host() & ~w) || insn_flags_read(i)) flush();
+      else f_.lost = false;
+    }
     f_.recipe = -1;
   }
   if (support_[k] != Support::Helper) {
@@ -252,7 +262,75 @@ void BlockEmitter::exit_dispatch(uint32_t eip, ExitReason why) {
   a.jmp(imm(reinterpret_cast<uint64_t>(env_.exit_common)));
 }
 
+bool BlockEmitter::loop_back_edge() {
+  if (!loop_.ok) return false;
+  // The checks below clobber the host flags: keep them regenerable or saved.
+  if (f_.from_host() && !f_.saved && !f_.lost) {
+    if (f_.recipe >= 0) {
+      f_.lost = true;
+    } else {
+      capture_host_flags();
+      a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
+      f_.saved = true;
+    }
+  }
+  f_.host = 0;
+  add_icount();
+  if (loop_.have) {
+    const FlagState& h = loop_.f;
+    const bool same = h.dirty == f_.dirty && h.zero == f_.zero && h.of_sf_cf == f_.of_sf_cf && h.saved == f_.saved &&
+                      h.lost == f_.lost && h.recipe == f_.recipe && h.recipe_regs == f_.recipe_regs &&
+                      loop_.eflags_valid == eflags_valid_;
+    if (!same) return false;  // leaves like any exit
+  } else {
+    loop_.have = true;
+    loop_.head = a.newLabel();
+    loop_.f = f_;
+    loop_.eflags_valid = eflags_valid_;
+  }
+  stat_inc(SH_N_BLOCK_ENTRIES);
+  Label deadline = a.newLabel(), event = a.newLabel();
+  a.cmp(ax::r11, ax::qword_ptr(ax::r14, SH_UNTIL));
+  a.jae(deadline);
+  a.cmp(ax::dword_ptr(ax::r15, env_.off_events), 0);
+  a.jne(event);
+  a.jmp(loop_.head);
+  const FlagState s = f_;
+  const Label head = loop_.head;
+  const uint32_t eip0 = b_.key.eip;
+  defer([=, this] {
+    // As at a chained entry (prologue): leave at the block's start with the
+    // flags in CpuState; a pending IRQ with IF clear does not stop the loop.
+    Label leave = a.newLabel();
+    a.bind(event);
+    a.test(ax::dword_ptr(ax::r15, env_.off_events), int32_t(~ev::IRQ));
+    a.jnz(leave);
+    a.test(ax::dword_ptr(ax::r15, offsetof(CpuState, eflags)), int32_t(fl::IF));
+    a.jz(head);
+    a.bind(leave);
+    emit_merge(s);
+    exit_dispatch(eip0, EXIT_EVENT);
+    a.bind(deadline);
+    emit_merge(s);
+    exit_dispatch(eip0, EXIT_DEADLINE);
+  });
+  return true;
+}
+
+void BlockEmitter::emit_loop_copy() {
+  loop_.in_copy = true;
+  a.bind(loop_.head);
+  f_ = loop_.f;
+  eflags_valid_ = loop_.eflags_valid;
+  probe_f_ = {};
+  pending_ = 0;
+  ended_ = false;
+  for (size_t k = 0; k < b_.insns.size() && !ended_; ++k) emit_insn(k);
+  if (!ended_) exit_direct(eips_.back());
+}
+
 void BlockEmitter::exit_direct(uint32_t target) {
+  if (target == b_.key.eip && loop_back_edge()) return;
   const auto& readers = b_.flag_reading_targets;
   if (std::find(readers.begin(), readers.end(), target) != readers.end() || !lazy_exit()) flush();
   add_icount();

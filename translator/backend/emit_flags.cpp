@@ -33,6 +33,7 @@ asmjit::Imm imm_sized(uint32_t v, unsigned size) {
 }
 ax::Gp rcx_sized(unsigned size) { return size == 1 ? ax::Gp(ax::cl) : size == 2 ? ax::Gp(ax::cx) : ax::Gp(ax::ecx); }
 // Flags a condition code reads.
+bool is_shift(unsigned op) { return op == OP_SHL || op == OP_SHR || op == OP_SAR; }
 uint32_t cc_flags(unsigned cc) {
   static constexpr uint32_t m[8] = {fl::OF, fl::CF, fl::ZF, fl::CF | fl::ZF, fl::SF, fl::PF,
                                     fl::SF | fl::OF, fl::ZF | fl::SF | fl::OF};
@@ -44,6 +45,18 @@ void BlockEmitter::flush() {
   if (f_.dirty) eflags_valid_ = true;
   emit_merge(f_);
   f_ = {};
+}
+
+void BlockEmitter::drop_dead(uint32_t written) {
+  const uint32_t dead = f_.dirty & ~written & ~live_[k_] & ~insn_flags_read(in());
+  if (!dead) return;
+  f_.dirty &= ~dead;
+  f_.zero &= ~dead;
+  if (dead & fl::OF) f_.of_sf_cf = false;
+  if (!f_.from_host()) {
+    f_.saved = false;
+    f_.lost = false;
+  }
 }
 
 void BlockEmitter::eflags_stored() {
@@ -178,6 +191,10 @@ void BlockEmitter::emit_merge(const FlagState& f) {
     } else {
       if (f.lost) emit_recipe(f);
       capture_host_flags();
+      if (f.lost && is_shift(b_.insns[size_t(f.recipe)].op)) {
+        a.movzx(ax::r10d, ax::byte_ptr(ax::r14, SH_RECIPE_CF));
+        a.or_(ax::ecx, ax::r10d);  // the regenerating TEST left CF 0
+      }
     }
   }
   if (f.of_sf_cf) {
@@ -290,6 +307,13 @@ bool BlockEmitter::recipe_of(size_t k, uint8_t& regs) const {
       return true;
     case OP_AND: case OP_OR: case OP_XOR: case OP_INC: case OP_DEC: case OP_NEG:
       return true;
+    case OP_SHL: case OP_SHR: case OP_SAR: {
+      // By an immediate: SF ZF PF come back from the result (TEST), CF from
+      // recipe_cf, AF and OF are constants or SF ^ CF (not after SHL/SHR by 1).
+      if (i.nops != 2 || s.kind != OpKind::Imm) return false;
+      const unsigned n = (s.reg ? i.imm2 : i.imm) & 31;
+      return n != 0 && (n > 1 || i.op == OP_SAR);
+    }
     default:
       return false;
   }
@@ -329,6 +353,7 @@ void BlockEmitter::emit_recipe(const FlagState& f) {
     case OP_CMP: src(ax::Inst::kIdCmp, dst); break;
     case OP_TEST: src(ax::Inst::kIdTest, dst); break;
     case OP_AND: case OP_OR: case OP_XOR: a.test(dst, dst); break;
+    case OP_SHL: case OP_SHR: case OP_SAR: a.test(dst, dst); break;  // CF: see emit_merge
     case OP_ADD:  // the register minus the addend, plus the addend again
       a.mov(ax::ecx, greg(d.reg, 4));
       src(ax::Inst::kIdSub, c);
@@ -364,6 +389,10 @@ void BlockEmitter::emit_recipe(const FlagState& f) {
 }
 
 void BlockEmitter::regenerate() {
+  if (is_shift(b_.insns[size_t(f_.recipe)].op)) {
+    flush();  // the host CF cannot be given back: the flags go to CpuState::eflags
+    return;
+  }
   emit_recipe(f_);
   f_.lost = false;
   f_.host = f_.from_host() & ~(f_.of_sf_cf ? fl::OF : 0u);

@@ -34,6 +34,16 @@
 // handler (exact for MMIO, ROM, page faults, code pages, watched pages) and
 // rejoins, or leaves the block if the handler asked to (self-modifying code).
 //
+// Self-loops. A direct branch back to the block's own start (a loop whose
+// body is one block) does not leave: after the deadline and event checks a
+// chained entry would make, it jumps to a second copy of the body, emitted
+// from the flag state the branch has (flags still in host registers or
+// regenerable, not stored to CpuState at every iteration). The copy's own
+// back-edge jumps to its head when it arrives with the same state; otherwise
+// it leaves like any exit. Blocks are cut where they were (a deadline or an
+// event leaves at the block's start), so both engines still agree on block
+// boundaries.
+//
 // Exits. A direct exit is a patchable jmp rel32 (block.hpp, Link); an
 // indirect one (target EIP in r8d) looks the target up in the
 // indirect-branch table inline and jumps to its checked entry, or leaves
@@ -79,7 +89,9 @@ struct FlagState {
   bool saved = false;
   // Instead of saving them, a memory probe may let the host flags be lost
   // when one instruction `recipe` (an inline register-only ADD, SUB, CMP,
-  // TEST, AND, OR, XOR, INC, DEC or NEG) produced every one of them and the
+  // TEST, AND, OR, XOR, INC, DEC or NEG, or a SHL/SHR/SAR of a register by an
+  // immediate other than SHL/SHR by 1, whose CF it stores in
+  // JitShared::recipe_cf when CF is dirty) produced every one of them and the
   // guest registers it reads (recipe_regs) still hold what it left: the flags
   // are regenerated where they are needed (emit_recipe: the same host
   // operation on the same values, e.g. CMP again, or ADD on the register
@@ -116,6 +128,8 @@ class BlockEmitter {
   void exit_indirect();                // target EIP in r8d
   void exit_dispatch(uint32_t eip, ExitReason why);  // cold stub body: s.eip = eip, leave
   void add_icount();                   // pending -> the instruction count (r11)
+  bool loop_back_edge();               // a direct exit to the block's start: emitted as a jump to the copy?
+  void emit_loop_copy();               // the second copy of the body (Self-loops above)
   void store_regs();
   void load_regs();
   void defer(std::function<void()> f) { cold_.push_back(std::move(f)); }
@@ -138,6 +152,10 @@ class BlockEmitter {
   // After an inline instruction that wrote `written` (host instruction result),
   // of which `zero` are architecturally 0 and, if of_xor, OF = SF ^ CF.
   void produced(uint32_t written, uint32_t zero = 0, bool of_xor = false);
+  // Before inline instruction k_, which writes `written`: dirty flags it does
+  // not write, does not read and no later reader observes stop being dirty
+  // (CpuState::eflags may keep their stale values; nothing can tell).
+  void drop_dead(uint32_t written);
 
   // --- emit_mem.cpp ---
   // Probes the memory operand of the current instruction (size bytes, for
@@ -205,6 +223,14 @@ class BlockEmitter {
   // flag still observable).
   bool lazy_entry_ = false;
   bool eflags_valid_ = false;    // lf.op is LF_NONE here, on every path
+  struct Loop {
+    bool ok = false;       // this block may loop into a copy of itself
+    bool have = false;     // a back-edge asked for the copy (f, eflags_valid: its state at the head)
+    bool in_copy = false;  // emitting the copy
+    asmjit::Label head;
+    FlagState f;
+    bool eflags_valid = false;
+  } loop_;
   std::vector<std::function<void()>> cold_;
 };
 

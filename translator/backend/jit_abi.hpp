@@ -79,6 +79,9 @@ struct JitShared {
   // CpuState::eflags were in the host flags (emitter.hpp, FlagState::saved).
   uint64_t saved_flags;
   uint64_t* icount;         // &Cpu::icount (r11 while translated code runs)
+  // The CF of a shift by an immediate that is a flag recipe (emitter.hpp,
+  // FlagState::recipe): the one flag its result cannot give back.
+  uint8_t recipe_cf;
 };
 
 constexpr int32_t SH_UNTIL = offsetof(JitShared, until);
@@ -94,6 +97,7 @@ constexpr int32_t SH_N_TLB_HITS = offsetof(JitShared, n_tlb_hits);
 constexpr int32_t SH_N_TLB_MISSES = offsetof(JitShared, n_tlb_misses);
 constexpr int32_t SH_SAVED_FLAGS = offsetof(JitShared, saved_flags);
 constexpr int32_t SH_ICOUNT = offsetof(JitShared, icount);
+constexpr int32_t SH_RECIPE_CF = offsetof(JitShared, recipe_cf);
 
 // Offsets from &Cpu::s of the Cpu fields outside CpuState, and the addresses
 // of the shared runtime routines: what a block's code needs to know.
