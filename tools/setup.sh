@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing xlat needs, from Debian's archive.
-# Idempotent: installs only packages that are missing. Usage: tools/setup.sh
+# Idempotent: installs only packages that are missing.
+# Usage: tools/setup.sh [bench]   (bench: also what tools/bench compares against)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,9 @@ PACKAGES=(
   seabios          # tests/firmware: Debian's SeaBIOS and its VGA BIOS under -bios
   gcc-multilib     # tools/bench/kernels.py: the C kernels as 32-bit programs and multiboot kernels
 )
+if [ "${1:-}" = bench ]; then
+  PACKAGES+=(qemu-system-x86)  # tools/bench: the QEMU TCG column
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

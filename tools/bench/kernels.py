@@ -128,6 +128,8 @@ def main():
     for tool in ("gcc",):
         if not shutil.which(tool):
             sys.exit(f"kernels.py: {tool} not found (run tools/setup.sh)")
+    if not args.no_qemu and not shutil.which(args.qemu) and args.qemu == "qemu-system-i386":
+        subprocess.run([os.path.join(TOP, "tools", "setup.sh"), "bench"], check=False)
     if not args.no_qemu and not shutil.which(args.qemu):
         print(f"kernels.py: {args.qemu} not found: no QEMU column", file=sys.stderr)
         args.no_qemu = True

@@ -62,6 +62,10 @@ def main():
     for e in a.engines.split(","):
         machines.append((f"xlat -engine {e}", [a.xlat, "-engine", e, "-m", "128", "-kernel", kernel, "-initrd", initrd,
                                                "-append", APPEND, "-serial", "stdio", "-no-reboot"]))
+    if not a.no_qemu and not shutil.which("qemu-system-i386"):
+        subprocess.run([os.path.join(ROOT, "tools", "setup.sh"), "bench"], check=False)
+        if not shutil.which("qemu-system-i386"):
+            print("linux_boot: qemu-system-i386 not found: no QEMU row", file=sys.stderr)
     if not a.no_qemu and shutil.which("qemu-system-i386"):
         machines.append(("qemu-system-i386 -accel tcg", [
             "qemu-system-i386", "-accel", "tcg", "-M", "isapc", "-cpu", "pentium3", "-m", "128", "-kernel", kernel,

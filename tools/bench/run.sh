@@ -10,5 +10,6 @@ cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" --target xlat_bench >/dev/null
+command -v qemu-system-i386 >/dev/null || tools/setup.sh bench || true
 command -v qemu-system-i386 >/dev/null || { echo "run.sh: qemu-system-i386 not found; no QEMU column" >&2; set -- --no-qemu "$@"; }
 exec "$BUILD_DIR/tools/bench/xlat_bench" "$@"
