@@ -11,6 +11,8 @@
 #include <bit>
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/guest.hpp"
 
@@ -197,11 +199,24 @@ TEST_CASE("self-loops carry flags into the loop copy and out of its exits", "[tr
       {"add eax, ebx", 0xFFFFFFD3, 1}, {"sub eax, ebx", 45, 1},      {"inc eax", 0xFFFFFFE3, 0},
       {"dec eax", 29, 0},              {"and eax, ebx", 0xF0, 0x0F},  {"sub eax, 5", 40, 0},
   };
-  for (const Loop& l : loops) {
-    const std::string src = std::string("bits 32\n mov edi, 0x200000\n xor ecx, ecx\n mov eax, ") + hex(l.eax) +
-                            "\n mov ebx, " + hex(l.ebx) + "\n stc\n jmp .l\n align 16\n.l:\n mov esi, [edi]\n" +
-                            " lea edi, [edi + 4096]\n adc ecx, 0\n " + l.producer + "\n jnz .l\n" +
-                            " pushfd\n pop edx\n hlt\n";
+  std::vector<std::pair<std::string, std::string>> programs;
+  for (const Loop& l : loops)
+    programs.push_back({l.producer, std::string("bits 32\n mov edi, 0x200000\n xor ecx, ecx\n mov eax, ") +
+                                        hex(l.eax) + "\n mov ebx, " + hex(l.ebx) +
+                                        "\n stc\n jmp .l\n align 16\n.l:\n mov esi, [edi]\n" +
+                                        " lea edi, [edi + 4096]\n adc ecx, 0\n " + l.producer + "\n jnz .l\n" +
+                                        " pushfd\n pop edx\n hlt\n"});
+  // INC/DEC between a CMP whose flags a probe lost and a reader of CF
+  // (FlagState::cf_base), and a load into one of the CMP's registers.
+  for (const char* incdec : {"inc edx", "dec edx", "inc dx", "dec dl"})
+    programs.push_back({std::string("cmp, ") + incdec,
+                        std::string("bits 32\n mov eax, 40\n mov ebp, 17\n mov edi, 0x200000\n xor ecx, ecx\n"
+                                    " mov edx, 0x7FFFFFFE\n clc\n jmp .l\n align 16\n.l:\n mov esi, [edi]\n ") +
+                            incdec + "\n mov esi, [edi + 2048]\n adc ecx, 0\n " + incdec +
+                            "\n mov esi, [edi + 1024]\n lea edi, [edi + 4096]\n lea eax, [eax - 1]\n"
+                            " cmp ebp, eax\n jne .l\n mov ebp, [edi]\n lea ebx, [ebx + 1]\n sub ebx, 1\n"
+                            " pushfd\n pop ebx\n hlt\n"});
+  for (const auto& [name, src] : programs) {
     const auto code = test::nasm(src);
     for (const uint64_t limit : {uint64_t(50'000'000), uint64_t(9), uint64_t(23), uint64_t(57)}) {
       test::Guest gi("interp"), gj("jit");
@@ -209,14 +224,14 @@ TEST_CASE("self-loops carry flags into the loop copy and out of its exits", "[tr
       gj.load(code);
       gi.run(limit);
       gj.run(limit);
-      INFO(l.producer << ", at most " << limit << " instructions");
+      INFO(name << ", at most " << limit << " instructions");
       REQUIRE(!gi.fault);
       REQUIRE(!gj.fault);
       CHECK(gi.hit_limit == gj.hit_limit);
       CHECK(gi.eip() == gj.eip());
       CHECK(gi.cpu.icount == gj.cpu.icount);
       CHECK((gi.eflags() & ARITH) == (gj.eflags() & ARITH));
-      for (unsigned r : {core::EAX, core::ECX, core::EDX, core::EDI})
+      for (unsigned r : {core::EAX, core::ECX, core::EDX, core::EBX, core::EDI})
         CHECK(gi.reg(r) == gj.reg(r));
       if (limit > 1000) CHECK(gi.cpu.s.halted);
     }

@@ -10,7 +10,12 @@ Method. A run of scale S costs boot + S * unit. Every column is timed at two
 scales, S_lo and S_hi, and the time per unit is (t(S_hi) - t(S_lo)) /
 (S_hi - S_lo): start-up (QEMU's boot, xlat's loading, the kernel's set-up)
 cancels out. The best of --repeat runs is kept. Ratios are per kernel, and
-the last row is their geometric mean. This is a benchmark, not a test.
+the last kernel row is their geometric mean. This is a benchmark, not a test.
+
+A last row (not in the geometric mean; --no-linux leaves it out) times the
+demo Linux guest's boot to its ready marker under each xlat engine and QEMU
+(tools/bench/linux_boot.py: whole runs, best of --repeat, in ms; no native
+column).
 
 The scale of each kernel grows until its native run takes about --target
 seconds more than a run of scale 1. A host that cannot run 32-bit programs (an x86-64 kernel without
@@ -19,7 +24,7 @@ as n/a, and the scale follows the xlat jit column instead (--target seconds
 of translated code).
 
   tools/bench/kernels.py [--engines interp,jit] [--kernels crc32,sieve]
-                         [--repeat N] [--target SECONDS] [--no-qemu]
+                         [--repeat N] [--target SECONDS] [--no-qemu] [--no-linux]
 """
 import argparse
 import math
@@ -120,6 +125,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--target", type=float, default=0.15, help="native seconds for the high scale")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--no-linux", action="store_true", help="no Linux boot row")
     ap.add_argument("--qemu", default="qemu-system-i386")
     ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(TOP, "build")))
     args = ap.parse_args()
@@ -215,7 +221,39 @@ def main():
         w = max(12, len(label) + 2)
         geo += f"{math.exp(sum(logs[j]) / len(logs[j])):>{w}.2f}" if logs[j] else f"{'-':>{w}}"
     print(geo)
+    if not args.no_linux:
+        linux_row(args, xlat, names, ratios)
     return 0 if all(r[3] for r in rows) else 1
+
+
+def linux_row(args, xlat, names, ratios):
+    """The Linux boot to the ready marker, per column (linux_boot.py)."""
+    sys.path.insert(0, HERE)
+    import linux_boot
+    engines = [n[len("xlat "):] for n in names if n.startswith("xlat ")]
+    machines = linux_boot.machine_cmds(xlat, engines, "qemu tcg" in names, linux_boot.guest())
+    by_col = {f"xlat {e}": m for e, m in zip(engines, machines)}
+    if "qemu tcg" in names and len(machines) > len(engines):
+        by_col["qemu tcg"] = machines[-1]
+    times = []
+    for n in names:
+        best = None
+        if n in by_col:
+            for _ in range(args.repeat):
+                t_ready, _, _, rc = linux_boot.run_once(by_col[n][1])
+                if t_ready is None:
+                    print(f"# linux boot: {n}: no ready marker (exit status {rc})", file=sys.stderr)
+                    best = None
+                    break
+                best = t_ready if best is None else min(best, t_ready)
+        times.append(best)
+    line = f"{'linux boot':<14}{'':>6}" + "".join(
+        f"{t * 1000:>16.0f}" if t is not None else f"{'n/a' if n == 'native' else 'failed':>16}"
+        for n, t in zip(names, times))
+    for label, a, b in ratios:
+        w = max(12, len(label) + 2)
+        line += f"{times[a] / times[b]:>{w}.2f}" if times[a] and times[b] else f"{'-':>{w}}"
+    print(line + "  to the ready marker (ms, whole run; not in the geomean)")
 
 
 if __name__ == "__main__":

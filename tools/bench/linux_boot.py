@@ -44,6 +44,34 @@ def run_once(cmd):
     return t_ready, t_end, cpu, p.returncode
 
 
+def guest():
+    """The demo guest's directory (built and cached by tools/guest/debian-i386.sh)."""
+    r = subprocess.run([os.path.join(ROOT, "tools", "guest", "debian-i386.sh")], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"linux_boot: the demo guest could not be built:\n{r.stderr}")
+    return r.stdout.strip().splitlines()[-1]
+
+
+def machine_cmds(xlat, engines, qemu, guest_dir):
+    """(name, command) per machine: each xlat engine, then QEMU TCG if wanted
+    (installed by tools/setup.sh bench when missing)."""
+    kernel, initrd = os.path.join(guest_dir, "vmlinuz"), os.path.join(guest_dir, "initrd.img")
+    machines = []
+    for e in engines:
+        machines.append((f"xlat -engine {e}", [xlat, "-engine", e, "-m", "128", "-kernel", kernel, "-initrd", initrd,
+                                               "-append", APPEND, "-serial", "stdio", "-no-reboot"]))
+    if qemu and not shutil.which("qemu-system-i386"):
+        subprocess.run([os.path.join(ROOT, "tools", "setup.sh"), "bench"], check=False)
+        if not shutil.which("qemu-system-i386"):
+            print("linux_boot: qemu-system-i386 not found: no QEMU row", file=sys.stderr)
+    if qemu and shutil.which("qemu-system-i386"):
+        machines.append(("qemu-system-i386 -accel tcg", [
+            "qemu-system-i386", "-accel", "tcg", "-M", "isapc", "-cpu", "pentium3", "-m", "128", "-kernel", kernel,
+            "-initrd", initrd, "-append", APPEND, "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-no-reboot"]))
+    return machines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xlat", default=os.path.join(ROOT, "build", "frontends", "xlat"))
@@ -52,29 +80,12 @@ def main():
     ap.add_argument("--no-qemu", action="store_true")
     a = ap.parse_args()
 
-    r = subprocess.run([os.path.join(ROOT, "tools", "guest", "debian-i386.sh")], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"linux_boot: the demo guest could not be built:\n{r.stderr}")
-    guest = r.stdout.strip().splitlines()[-1]
-    kernel, initrd = os.path.join(guest, "vmlinuz"), os.path.join(guest, "initrd.img")
-
-    machines = []
-    for e in a.engines.split(","):
-        machines.append((f"xlat -engine {e}", [a.xlat, "-engine", e, "-m", "128", "-kernel", kernel, "-initrd", initrd,
-                                               "-append", APPEND, "-serial", "stdio", "-no-reboot"]))
-    if not a.no_qemu and not shutil.which("qemu-system-i386"):
-        subprocess.run([os.path.join(ROOT, "tools", "setup.sh"), "bench"], check=False)
-        if not shutil.which("qemu-system-i386"):
-            print("linux_boot: qemu-system-i386 not found: no QEMU row", file=sys.stderr)
-    if not a.no_qemu and shutil.which("qemu-system-i386"):
-        machines.append(("qemu-system-i386 -accel tcg", [
-            "qemu-system-i386", "-accel", "tcg", "-M", "isapc", "-cpu", "pentium3", "-m", "128", "-kernel", kernel,
-            "-initrd", initrd, "-append", APPEND, "-display", "none", "-serial", "stdio", "-monitor", "none",
-            "-no-reboot"]))
+    guest_dir = guest()
+    machines = machine_cmds(a.xlat, a.engines.split(","), not a.no_qemu, guest_dir)
 
     load = os.getloadavg()[0]
-    kpkg = open(os.path.join(guest, "kernel-package")).read().strip() if os.path.exists(
-        os.path.join(guest, "kernel-package")) else "kernel"
+    kpkg = open(os.path.join(guest_dir, "kernel-package")).read().strip() if os.path.exists(
+        os.path.join(guest_dir, "kernel-package")) else "kernel"
     print(f"Linux boot to the ready marker ({kpkg}, 128 MiB, best of {a.runs}; load average {load:.2f})")
     print(f"{'machine':32} {'ready (s)':>10} {'exit (s)':>10} {'CPU (s)':>10}")
     for name, cmd in machines:

@@ -155,17 +155,34 @@ void BlockEmitter::emit_insn(size_t k) {
   if (support_[k] == Support::Inline) drop_dead(w);
   if (support_[k] != Support::Helper && (f_.saved || f_.lost)) {
     // Flags saved before a memory probe must not mix with new host flags.
-    if (w && (f_.from_host() & ~w)) flush();
+    // INC/DEC of a register a lost recipe does not read keep its CF: the
+    // recipe's flags go back to the host first (FlagState::cf_base).
+    if (w && (f_.from_host() & ~w)) {
+      if (f_.lost && incdec_on_recipe(k)) regenerate();
+      else flush();
+    }
   }
+  bool recipe_dies_after = false;
   if (f_.recipe >= 0 && (regs_written(k) & f_.recipe_regs)) {
     // The recipe's inputs are about to change: lost flags could not be
     // regenerated afterwards. Unless this register-only instruction neither
     // reads flags nor leaves any of them: then nothing needs them again.
-    if (f_.lost) {
-      if (support_[k] != Support::Inline || (f_.from_host() & ~w) || insn_flags_read(i)) flush();
-      else f_.lost = false;
+    // A load into one of its registers keeps it for its probe's slow path
+    // (which runs before the register changes) when no flag it leaves is
+    // observed after it.
+    const bool load = support_[k] == Support::InlineMemory && !w && !insn_flags_read(i) &&
+                      (i.op == OP_MOV || i.op == OP_MOVZX || i.op == OP_MOVSX) && i.o[0].kind == OpKind::Reg &&
+                      !(f_.from_host() & live_[k]);
+    if (load) {
+      recipe_dies_after = true;
+    } else {
+      if (f_.lost) {
+        if (support_[k] != Support::Inline || (f_.from_host() & ~w) || insn_flags_read(i)) flush();
+        else f_.lost = false;
+      }
+      f_.recipe = -1;
+      f_.cf_base = -1;
     }
-    f_.recipe = -1;
   }
   if (support_[k] != Support::Helper) {
     switch (i.op) {
@@ -198,6 +215,11 @@ void BlockEmitter::emit_insn(size_t k) {
   if (!done) {
     call_helper(k);
     return;
+  }
+  if (recipe_dies_after) {
+    f_.recipe = -1;
+    f_.cf_base = -1;
+    drop_dead(0);  // every flag still from the recipe: none is observed from here on
   }
   if (!ended_) ++pending_;
 }
@@ -280,7 +302,7 @@ bool BlockEmitter::loop_back_edge() {
     const FlagState& h = loop_.f;
     const bool same = h.dirty == f_.dirty && h.zero == f_.zero && h.of_sf_cf == f_.of_sf_cf && h.saved == f_.saved &&
                       h.lost == f_.lost && h.recipe == f_.recipe && h.recipe_regs == f_.recipe_regs &&
-                      loop_.eflags_valid == eflags_valid_;
+                      h.cf_base == f_.cf_base && loop_.eflags_valid == eflags_valid_;
     if (!same) return false;  // leaves like any exit
   } else {
     loop_.have = true;

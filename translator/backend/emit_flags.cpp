@@ -279,12 +279,33 @@ void BlockEmitter::produced(uint32_t written, uint32_t zero, bool of_xor) {
   f_.zero = (f_.zero & ~written) | (zero & written & live);
   if (written & fl::OF) f_.of_sf_cf = of_xor && (live & fl::OF);
   uint8_t regs = 0;
+  const int prev = f_.recipe;
   if ((f_.from_host() & ~from_host) == 0 && recipe_of(k_, regs)) {
     f_.recipe = int(k_);
     f_.recipe_regs = regs;
+    f_.cf_base = -1;
+  } else if ((f_.from_host() & ~from_host) == fl::CF && prev >= 0 && prev != int(k_) && incdec_on_recipe(k_) &&
+             recipe_of(k_, regs)) {
+    // INC/DEC keep CF: it still comes from the previous recipe (emit_insn regenerated it).
+    const unsigned pop = b_.insns[size_t(prev)].op;
+    f_.cf_base = ((pop == OP_INC || pop == OP_DEC) && f_.cf_base >= 0) ? f_.cf_base : prev;
+    f_.recipe = int(k_);
+    f_.recipe_regs = uint8_t(f_.recipe_regs | regs);
   } else {
     f_.recipe = -1;
+    f_.cf_base = -1;
   }
+}
+
+bool BlockEmitter::incdec_on_recipe(size_t k) const {
+  const DecodedInsn& i = b_.insns[k];
+  if (support_[k] != Support::Inline || (i.op != OP_INC && i.op != OP_DEC) || i.o[0].kind != OpKind::Reg ||
+      f_.recipe < 0 || (regs_written(k) & f_.recipe_regs))
+    return false;
+  const unsigned rop = b_.insns[size_t(f_.recipe)].op;
+  if (is_shift(rop)) return false;  // its CF is not given back to the host
+  if ((rop == OP_INC || rop == OP_DEC) && f_.cf_base < 0) return false;  // its CF was never from the host
+  return true;
 }
 
 // --- flag recipes (FlagState::recipe) ---------------------------------------
@@ -368,15 +389,21 @@ void BlockEmitter::emit_recipe(const FlagState& f) {
         src(ax::Inst::kIdSub, c);
       }
       break;
-    case OP_INC:
-      a.mov(ax::ecx, greg(d.reg, 4));
-      a.sub(c, 1);
-      a.inc(c);
-      break;
-    case OP_DEC:
-      a.mov(ax::ecx, greg(d.reg, 4));
-      a.add(c, 1);
-      a.dec(c);
+    case OP_INC: case OP_DEC:
+      if (f.cf_base >= 0) {
+        // CF from the base recipe; INC/DEC of the value before keeps it.
+        FlagState base = f;
+        base.recipe = f.cf_base;
+        base.cf_base = -1;
+        emit_recipe(base);
+        a.lea(ax::ecx, ax::ptr(greg64(d.reg), p.op == OP_INC ? -1 : 1));
+      } else {
+        a.mov(ax::ecx, greg(d.reg, 4));
+        if (p.op == OP_INC) a.sub(c, 1);
+        else a.add(c, 1);
+      }
+      if (p.op == OP_INC) a.inc(c);
+      else a.dec(c);
       break;
     case OP_NEG:
       a.mov(ax::ecx, greg(d.reg, 4));

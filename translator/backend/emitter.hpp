@@ -99,6 +99,10 @@ struct FlagState {
   // instruction that writes one of recipe_regs first flushes them if lost.
   int recipe = -1;
   uint8_t recipe_regs = 0;
+  // A recipe INC/DEC whose CF (which INC/DEC keep) came from the recipe
+  // instruction cf_base before it: regenerated as cf_base's recipe, then
+  // INC/DEC of the register's value before (recipe_regs holds both's).
+  int cf_base = -1;
   bool lost = false;
   // Dirty flags whose value comes from the host (or the saved copy).
   uint32_t from_host() const { return (dirty & ~zero) | (of_sf_cf ? fl_of : 0u); }
@@ -156,6 +160,9 @@ class BlockEmitter {
   // not write, does not read and no later reader observes stop being dirty
   // (CpuState::eflags may keep their stale values; nothing can tell).
   void drop_dead(uint32_t written);
+  // Insn k is INC/DEC of a register, and the current recipe (lost) can give
+  // the host its CF back: FlagState::cf_base.
+  bool incdec_on_recipe(size_t k) const;
 
   // --- emit_mem.cpp ---
   // Probes the memory operand of the current instruction (size bytes, for
