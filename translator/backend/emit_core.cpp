@@ -286,17 +286,7 @@ void BlockEmitter::exit_dispatch(uint32_t eip, ExitReason why) {
 
 bool BlockEmitter::loop_back_edge() {
   if (!loop_.ok) return false;
-  // The checks below clobber the host flags: keep them regenerable or saved.
-  if (f_.from_host() && !f_.saved && !f_.lost) {
-    if (f_.recipe >= 0) {
-      f_.lost = true;
-    } else {
-      capture_host_flags();
-      a.mov(ax::qword_ptr(ax::r14, SH_SAVED_FLAGS), ax::rcx);
-      f_.saved = true;
-    }
-  }
-  f_.host = 0;
+  keep_flags();  // the checks below clobber the host flags
   add_icount();
   if (loop_.have) {
     const FlagState& h = loop_.f;

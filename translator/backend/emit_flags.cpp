@@ -154,6 +154,10 @@ void BlockEmitter::save_flags() {
   // An instruction that overwrites only some of them afterwards: flush now.
   const uint32_t w = insn_flags_written(in());
   if (w && (f_.from_host() & ~w)) flush();
+  keep_flags();
+}
+
+void BlockEmitter::keep_flags() {
   if (!f_.saved && !f_.lost && f_.from_host()) {
     if (f_.recipe >= 0) {
       f_.lost = true;

@@ -143,6 +143,7 @@ class BlockEmitter {
   void flush();                        // dirty flags -> CpuState::eflags (clobbers host flags)
   void emit_merge(const FlagState& f); // the code of a flush of state f (f_ unchanged)
   void save_flags();                   // before a memory probe: host flags -> saved_flags if needed
+  void keep_flags();                   // host flags about to be lost: the recipe will do, or saved_flags
   void capture_host_flags();           // ecx = host arithmetic flags (EFLAGS layout)
   void clobber();                      // host flags about to be destroyed: flush what is needed
   ax::CondCode cond(unsigned cc);      // a host condition equal to guest condition cc, now
