@@ -88,3 +88,34 @@ TEST_CASE("jit: the heaviest 16-bit blocks (segmented memory) stay under the hos
   CHECK(m > 0);
   CHECK(m <= translator::MAX_BLOCK_CODE);
 }
+
+TEST_CASE("jit: the heaviest self-loop keeps under the host-code cap (its second copy is dropped)", "[translator]") {
+  // One 64-instruction 16-bit block (segmented memory: the heaviest code)
+  // that branches back to its start: a second copy of its body (emitter.hpp,
+  // Self-loops) would take about twice the heaviest block's code, over
+  // MAX_BLOCK_CODE; it is translated as a plain block.
+  std::string src = "bits 16\n mov ax, 0x2000\n mov ds, ax\n mov es, ax\n xor bx, bx\n xor si, si\n mov bp, 3\n"
+                    " stc\n jmp .l\n.l:\n";
+  for (int k = 0; k < 62; ++k) {
+    if (k % 3 == 0) src += " adc dword [es:bx+si+0x100], 0x12345678\n";
+    else if (k % 3 == 1) src += " sbb word [bx+si+0x202], 0x1234\n";
+    else src += " xor byte [es:bx+0x300], cl\n";
+  }
+  src += " dec bp\n jnz .l\n hlt\n";
+  const auto code = test::nasm(src);
+  test::Guest gi("interp", test::Mode::Real16);
+  gi.load(code, 0x2000);
+  gi.run();
+  REQUIRE(!gi.fault);
+  test::Guest g("jit", test::Mode::Real16);
+  translator::Jit& j = test::use_jit(g, translator::JitOptions{});
+  g.load(code, 0x2000);
+  g.run();
+  REQUIRE(!g.fault);
+  CHECK(test::snapshot(g.cpu) == test::snapshot(gi.cpu));
+  for (uint32_t a : {0x20100u, 0x20200u, 0x20300u}) CHECK(g.read32(a) == gi.read32(a));
+  const uint32_t m = max_host_bytes(j);
+  INFO("largest block: " << m << " host bytes");
+  CHECK(m > translator::MAX_BLOCK_CODE / 2);
+  CHECK(m <= translator::MAX_BLOCK_CODE);
+}

@@ -32,7 +32,8 @@ ax::Gp greg(unsigned r, unsigned size) {
 }
 ax::Gp greg64(unsigned r) { return ax::gpq(kGuestIds[r]); }
 
-BlockEmitter::BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& as) : env_(env), b_(b), a(as) {
+BlockEmitter::BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& as, bool loop_copy)
+    : env_(env), b_(b), a(as) {
   const bool c32 = b.key.mode & mode_bits::CODE32;
   uint32_t e = b.key.eip;
   std::vector<bool> may_fault;
@@ -61,9 +62,10 @@ BlockEmitter::BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& as) : en
   }
   lazy_entry_ = !materialize;
   eflags_valid_ = materialize;
-  // A loop copy doubles the block's code; blocks over two pages re-check the
-  // second page's mapping at every entry, which the copy would skip.
-  loop_.ok = b.pages[1] == b.pages[0] && b.insns.size() <= 64;
+  // Blocks over two pages re-check the second page's mapping at every entry,
+  // which the copy would skip (a copy that would pass MAX_BLOCK_CODE is
+  // dropped by translate_block).
+  loop_.ok = loop_copy && b.pages[1] == b.pages[0];
 }
 
 uint32_t BlockEmitter::src_imm(unsigned n) const {

@@ -111,8 +111,9 @@ struct FlagState {
 
 class BlockEmitter {
  public:
-  BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& a);
+  BlockEmitter(const EmitEnv& env, Block& b, ax::Assembler& a, bool loop_copy = true);
   void emit();
+  bool emitted_loop_copy() const { return loop_.have; }
 
   asmjit::Label checked_label, entry_label;
   struct LinkSite {

@@ -93,14 +93,24 @@ Runtime emit_runtime(CodeCache& cache) {
 }
 
 bool translate_block(const EmitEnv& env, CodeCache& cache, Block& b) {
+  return translate_block(env, cache, b, true);
+}
+
+bool translate_block(const EmitEnv& env, CodeCache& cache, Block& b, bool loop_copy) {
   ThrowingErrorHandler eh;
   CodeHolder code;
   code.init(Environment::host());
   code.setErrorHandler(&eh);
   x86::Assembler a(&code);
   b.exits.clear();
-  BlockEmitter e(env, b, a);
+  BlockEmitter e(env, b, a, loop_copy);
   e.emit();
+  // A self-loop's second copy (emitter.hpp) doubles the body: a block whose
+  // doubled code would pass the cap is emitted once, as any block.
+  if (e.emitted_loop_copy() && code.codeSize() > MAX_BLOCK_CODE) {
+    b.exits.clear();
+    return translate_block(env, cache, b, false);
+  }
   size_t size = 0;
   uint8_t* base = install(code, cache, size);
   if (!base) {

@@ -29,5 +29,7 @@ inline unsigned ib_index(uint32_t eip) { return (eip * IB_HASH) >> (32 - IB_BITS
 // b.checked_entry, b.code_size and b.exits. Returns false if the cache is
 // full (nothing is allocated then).
 bool translate_block(const EmitEnv& env, CodeCache& cache, Block& b);
+// The same, choosing whether a self-loop gets its second copy (tests).
+bool translate_block(const EmitEnv& env, CodeCache& cache, Block& b, bool loop_copy);
 
 }  // namespace xlat::translator::x64
