@@ -123,7 +123,7 @@ Block* Jit::find(Cpu& c) {
   if (eip > cs.hi) raise_fault(VEC_GP, 0);
   const uint32_t lin = uint32_t(cs.base + eip);
   const TlbEntry& e = c.tlb.e[c.user()][SoftTlb::index(lin)];
-  const uint64_t phys = (e.tag_r == (lin & ~0xFFFu)) ? (e.ppage | (lin & 0xFFF))
+  const uint64_t phys = (e.tag_r == (lin & ~0xFFFu)) ? (e.ppage() | (lin & 0xFFF))
                                                       : c.translate(lin, Access::Fetch, c.user());
   const BlockKey k = make_key(c, phys);
   Block*& slot = fast_[fast_index(k)];

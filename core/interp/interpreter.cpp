@@ -104,7 +104,7 @@ void Interpreter::exec_block(Cpu& c, bool single) {
   const Segment& cs = c.s.seg[CS];
   const uint32_t lin = uint32_t(cs.base + eip);
   const TlbEntry& e = c.tlb.e[c.user()][SoftTlb::index(lin)];
-  uint64_t phys = (e.tag_r == (lin & ~0xFFFu)) ? (e.ppage | (lin & 0xFFF))
+  uint64_t phys = (e.tag_r == (lin & ~0xFFFu)) ? (e.ppage() | (lin & 0xFFF))
                                                 : c.translate(lin, Access::Fetch, c.user());
   if (eip > cs.hi) raise_fault(VEC_GP, 0);
   DecodedBlock* b = lookup(c, phys);

@@ -39,8 +39,7 @@ void Cpu::tlb_fill(uint32_t lin, uint64_t phys, bool user, bool writable, uint64
   const bool ram = bus.page_kind(ppage) == PageKind::Ram;
   e.tag_w = (writable && ram && !bus.is_code_page(ppage)) ? vpage : SoftTlb::INVALID_TAG;
   e.addend = reinterpret_cast<uintptr_t>(host) - vpage;
-  e.ppage = ppage;
-  e.flags = flags | (e.flags & TlbEntry::LISTED);
+  e.pf = ppage | flags | (e.pf & TlbEntry::LISTED);
   tlb.made(user, SoftTlb::index(lin), e);
   if (flags & TlbEntry::LARGE) ++tlb.large_entries;
 }

@@ -36,17 +36,21 @@
 
 namespace xlat::core {
 
+// 32 bytes, so translated code indexes the table with one shift and mask
+// (translator/backend/emit_mem.cpp).
 struct TlbEntry {
   uint64_t tag_r;
   uint64_t tag_w;
   uintptr_t addend;  // host address = linear address + addend
-  uint64_t ppage;    // physical page address (for invalidation by physical page)
-  uint64_t flags;    // TlbEntry::GLOBAL | TlbEntry::LARGE
+  uint64_t pf;       // physical page address (for invalidation by physical page) | flags below
 
   static constexpr uint64_t GLOBAL = 1;  // PTE.G with CR4.PGE: kept across CR3 writes
   static constexpr uint64_t LARGE = 2;   // a piece of a 4 MiB page
   static constexpr uint64_t LISTED = 4;  // in SoftTlb::used
+  static constexpr uint64_t FLAGS = 0xFFF;
+  uint64_t ppage() const { return pf & ~FLAGS; }
 };
+static_assert(sizeof(TlbEntry) == 32);
 
 // Who watches a range (PageWatch); each owner replaces its own ranges.
 enum class WatchOwner : uint8_t { DebugRegs = 0, Debugger = 1 };
@@ -112,7 +116,7 @@ struct SoftTlb {
 
   SoftTlb() {
     for (auto& t : e)
-      for (auto& x : t) x = TlbEntry{INVALID_TAG, INVALID_TAG, 0, ~0ull, 0};
+      for (auto& x : t) x = TlbEntry{INVALID_TAG, INVALID_TAG, 0, ~TlbEntry::FLAGS};
   }
 
   TlbEntry e[2][SIZE];  // [user][index]
@@ -123,8 +127,8 @@ struct SoftTlb {
 
   // Records that entry `x` (at [user][idx]) has just been made.
   void made(unsigned user, unsigned idx, TlbEntry& x) {
-    if (x.flags & TlbEntry::LISTED) return;
-    x.flags |= TlbEntry::LISTED;
+    if (x.pf & TlbEntry::LISTED) return;
+    x.pf |= TlbEntry::LISTED;
     used_[user][nused_[user]++] = uint16_t(idx);
   }
 
@@ -133,7 +137,7 @@ struct SoftTlb {
       for (unsigned k = 0; k < nused_[u]; ++k) {
         TlbEntry& x = e[u][used_[u][k]];
         x.tag_r = x.tag_w = INVALID_TAG;
-        x.flags = 0;
+        x.pf &= ~TlbEntry::FLAGS;
       }
       nused_[u] = 0;
     }
@@ -144,11 +148,11 @@ struct SoftTlb {
       unsigned keep = 0;
       for (unsigned k = 0; k < nused_[u]; ++k) {
         TlbEntry& x = e[u][used_[u][k]];
-        if (x.flags & TlbEntry::GLOBAL) {
+        if (x.pf & TlbEntry::GLOBAL) {
           used_[u][keep++] = used_[u][k];
         } else {
           x.tag_r = x.tag_w = INVALID_TAG;
-          x.flags = 0;
+          x.pf &= ~TlbEntry::FLAGS;
         }
       }
       nused_[u] = keep;
@@ -167,7 +171,7 @@ struct SoftTlb {
     for (unsigned u = 0; u < 2; ++u)
       for (unsigned k = 0; k < nused_[u]; ++k) {
         TlbEntry& x = e[u][used_[u][k]];
-        if ((x.flags & TlbEntry::LARGE) && x.tag_r != INVALID_TAG && (x.tag_r >> 22) == big)
+        if ((x.pf & TlbEntry::LARGE) && x.tag_r != INVALID_TAG && (x.tag_r >> 22) == big)
           x.tag_r = x.tag_w = INVALID_TAG;
       }
   }
@@ -176,7 +180,7 @@ struct SoftTlb {
     for (unsigned u = 0; u < 2; ++u)
       for (unsigned k = 0; k < nused_[u]; ++k) {
         TlbEntry& x = e[u][used_[u][k]];
-        if (x.ppage == ppage) x.tag_w = INVALID_TAG;
+        if (x.ppage() == ppage) x.tag_w = INVALID_TAG;
       }
   }
 

@@ -100,8 +100,10 @@ void BlockEmitter::prologue() {
     a.mov(ax::r10d, lin & ~0xFFFu);
     a.cmp(ax::qword_ptr(ax::r15, e + int32_t(offsetof(TlbEntry, tag_r))), ax::r10);
     a.jne(page_fail);
+    a.mov(ax::rcx, ax::qword_ptr(ax::r15, e + int32_t(offsetof(TlbEntry, pf))));
+    a.and_(ax::rcx, -4096);  // the flags
     a.mov(ax::r10, ppage);
-    a.cmp(ax::qword_ptr(ax::r15, e + int32_t(offsetof(TlbEntry, ppage))), ax::r10);
+    a.cmp(ax::rcx, ax::r10);
     a.jne(page_fail);
   };
   const uint32_t lin = b_.key.cs_base + b_.key.eip;

@@ -66,22 +66,32 @@ ax::Mem BlockEmitter::mem_access(unsigned size, bool write, Label slow) {
   return probe_linear(size, write, slow);
 }
 
+// dst = the byte offset of lin's entry in a SoftTlb table: index * 32, i.e.
+// bits 12-23 of lin at bits 5-16 (one RORX and an AND with BMI2).
+void BlockEmitter::tlb_offset(const ax::Gp& dst, const ax::Gp& lin) {
+  static_assert(sizeof(TlbEntry) == 32 && SoftTlb::BITS == 12);
+  static const bool bmi2 = asmjit::CpuInfo::host().features().x86().hasBMI2();
+  if (bmi2) {
+    a.rorx(dst, lin, 7);
+  } else {
+    a.mov(dst, lin);
+    a.shr(dst, 7);
+  }
+  a.and_(dst, int32_t((SoftTlb::SIZE - 1) << 5));
+}
+
 ax::Mem BlockEmitter::probe_linear(unsigned size, bool write, Label slow) {
   const bool user = b_.key.mode & mode_bits::USER;
   const int32_t t = env_.off_tlb + (user ? int32_t(SoftTlb::SIZE * sizeof(TlbEntry)) : 0);
   save_flags();
   probe_f_ = f_;
-  a.mov(ax::r10d, ax::r8d);
-  a.shr(ax::r10d, 12);
-  if (SoftTlb::BITS == 8) a.movzx(ax::r10d, ax::r10b);
-  else a.and_(ax::r10d, SoftTlb::SIZE - 1);
-  a.lea(ax::r10, ax::ptr(ax::r10, ax::r10, 2));  // index * 5 (TlbEntry = 5 qwords)
+  tlb_offset(ax::r10d, ax::r8d);
   a.lea(ax::rcx, ax::ptr(ax::r8, int32_t(size - 1)));
   a.and_(ax::rcx, -4096);
   const int32_t tag = int32_t(write ? offsetof(TlbEntry, tag_w) : offsetof(TlbEntry, tag_r));
-  a.cmp(ax::rcx, ax::qword_ptr(ax::r15, ax::r10, 3, t + tag));
+  a.cmp(ax::rcx, ax::qword_ptr(ax::r15, ax::r10, 0, t + tag));
   a.jne(slow);
-  a.mov(ax::r9, ax::qword_ptr(ax::r15, ax::r10, 3, t + int32_t(offsetof(TlbEntry, addend))));
+  a.mov(ax::r9, ax::qword_ptr(ax::r15, ax::r10, 0, t + int32_t(offsetof(TlbEntry, addend))));
   stat_inc(SH_N_TLB_HITS);
   f_.host = 0;
   return ax::ptr(ax::r9, ax::r8, 0, 0, size);
@@ -248,16 +258,13 @@ bool BlockEmitter::emit_rep_string(size_t k) {
     a.add(ax::ecx, ax::r10d);
     a.cmp(ax::ecx, 0x1000);
     a.ja(helper);
-    a.mov(ax::ecx, guest.r32());
-    a.shr(ax::ecx, 12);
-    a.and_(ax::ecx, SoftTlb::SIZE - 1);
-    a.lea(ax::rcx, ax::ptr(ax::rcx, ax::rcx, 2));  // index * 5 (TlbEntry = 5 qwords)
+    tlb_offset(ax::ecx, guest.r32());
     a.mov(host.r32(), guest.r32());
     a.and_(host, -4096);
     const int32_t tag = int32_t(write ? offsetof(TlbEntry, tag_w) : offsetof(TlbEntry, tag_r));
-    a.cmp(host, ax::qword_ptr(ax::r15, ax::rcx, 3, t + tag));
+    a.cmp(host, ax::qword_ptr(ax::r15, ax::rcx, 0, t + tag));
     a.jne(helper);
-    a.mov(host, ax::qword_ptr(ax::r15, ax::rcx, 3, t + int32_t(offsetof(TlbEntry, addend))));
+    a.mov(host, ax::qword_ptr(ax::r15, ax::rcx, 0, t + int32_t(offsetof(TlbEntry, addend))));
     a.add(host, guest.r64());
   };
   range(greg(EDI, 4), ax::r9, true);

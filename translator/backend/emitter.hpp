@@ -173,6 +173,7 @@ class BlockEmitter {
   ax::Mem mem_access(unsigned size, bool write, asmjit::Label slow);
   // Same for an explicit linear address already in r8d (stack accesses).
   ax::Mem probe_linear(unsigned size, bool write, asmjit::Label slow);
+  void tlb_offset(const ax::Gp& dst, const ax::Gp& lin);  // dst = byte offset of lin's soft-TLB entry
   void compute_ea(const core::DecodedInsn& in, const ax::Gp& dst32);
   // Slow path of the current instruction: run it through the helper, then
   // rejoin at `done` (or leave the block: exit_after = true).
