@@ -293,11 +293,7 @@ bool BlockEmitter::loop_back_edge() {
   keep_flags();  // the checks below clobber the host flags
   add_icount();
   if (loop_.have) {
-    const FlagState& h = loop_.f;
-    const bool same = h.dirty == f_.dirty && h.zero == f_.zero && h.of_sf_cf == f_.of_sf_cf && h.saved == f_.saved &&
-                      h.lost == f_.lost && h.recipe == f_.recipe && h.recipe_regs == f_.recipe_regs &&
-                      h.cf_base == f_.cf_base && loop_.eflags_valid == eflags_valid_;
-    if (!same) return false;  // leaves like any exit
+    if (!(loop_.f == f_ && loop_.eflags_valid == eflags_valid_)) return false;  // leaves like any exit
   } else {
     loop_.have = true;
     loop_.head = a.newLabel();

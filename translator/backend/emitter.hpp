@@ -106,6 +106,7 @@ struct FlagState {
   bool lost = false;
   // Dirty flags whose value comes from the host (or the saved copy).
   uint32_t from_host() const { return (dirty & ~zero) | (of_sf_cf ? fl_of : 0u); }
+  bool operator==(const FlagState&) const = default;
   static constexpr uint32_t fl_of = 1u << 11;
 };
 
